@@ -1,0 +1,127 @@
+// doelpoort serve: load and check everything, then listen until SIGTERM/SIGINT; SIGHUP reloads the policy.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "audit_log.h"
+#include "commands.h"
+#include "config.h"
+#include "listener.h"
+#include "log.h"
+#include "pipeline.h"
+#include "snapshot.h"
+#include "stdsoap2.h"
+#include "xml_safe.h"
+
+namespace doelpoort {
+namespace {
+
+struct StartupError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+GatewayConfig must_load_config(const std::string& path) {
+  Diagnostics diags;
+  auto config = load_config(path, diags);
+  print_diagnostics(diags);
+  if (!config) throw StartupError(diags.first_error());
+  return *config;
+}
+
+std::shared_ptr<const Snapshot> must_load_snapshot(const GatewayConfig& config) {
+  Diagnostics diags;
+  auto snap = load_snapshot(config, diags);
+  print_diagnostics(diags);
+  if (!snap) throw StartupError(diags.first_error() + " (and " + std::to_string(diags.error_count() - 1) + " more)");
+  return snap;
+}
+
+void write_port_file(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << port << "\n";
+  std::filesystem::rename(tmp, path);  // readers never see a half-written file
+}
+
+// A new register, staff list or mapping is validated whole; a bad one keeps the running policy.
+void reload(const std::string& config_path, Pipeline& pipeline) {
+  Diagnostics diags;
+  auto config = load_config(config_path, diags);
+  auto snap = config ? load_snapshot(*config, diags) : nullptr;
+  if (!snap) {
+    log::error("reload_rejected", {{"reason", diags.first_error()}, {"errors", diags.error_count()}});
+    return;
+  }
+  pipeline.publish(snap);
+  log::info("reloaded", {{"register_version", snap->policy.reg->version}});
+}
+
+int serve(const std::string& config_path, const std::string& port_file) {
+  // Signals are taken by one thread with sigwait; block them before any other thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // SSL_write uses write(2), which would raise it on a closed peer
+  soap_ssl_init();
+  xml::init();
+
+  const GatewayConfig config = must_load_config(config_path);
+  auto snapshot = must_load_snapshot(config);
+
+  std::string error;
+  auto pseudonymiser = Pseudonymiser::open(config.subject_key_file, /*create=*/true, error);
+  if (!pseudonymiser) throw StartupError(error);
+  std::shared_ptr<AuditSink> audit = AuditLog::open(config.audit_dir, error);
+  if (!audit) throw StartupError("audit log: " + error);
+  UpstreamMap upstreams;
+  for (const auto& [name, source] : config.sources) {
+    auto up = HttpsUpstream::create(source, config.max_upstream_bytes, error);
+    if (!up) throw StartupError(error);
+    upstreams.emplace(name, std::move(up));
+  }
+  tls::CtxPtr server_tls = tls::make_server_context(config.tls, error);
+  if (!server_tls) throw StartupError("tls: " + error);
+
+  Pipeline pipeline(snapshot, audit, *pseudonymiser, std::move(upstreams), config.max_upstream_bytes);
+  Listener listener(pipeline, config, server_tls.get());
+  if (!listener.bind(error)) throw StartupError(error);
+  if (!port_file.empty()) write_port_file(port_file, listener.port());
+  log::info("listening", {{"address", config.listen_host}, {"port", listener.port()},
+                          {"register_version", snapshot->policy.reg->version},
+                          {"activities", snapshot->policy.reg->activities.size()}, {"audit_dir", config.audit_dir}});
+
+  std::thread signal_thread([&] {
+    while (true) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        reload(config_path, pipeline);
+        continue;
+      }
+      log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+      listener.stop();
+      return;
+    }
+  });
+  listener.run();  // returns after stop(), once the workers have finished their connections
+  signal_thread.join();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto config = std::make_shared<std::string>(kDefaultConfig);
+  auto port_file = std::make_shared<std::string>();
+  app.add_option("--config", *config, "Configuration file")->capture_default_str();
+  app.add_option("--port-file", *port_file, "Write the bound port here (useful with listen port 0)");
+  app.callback([config, port_file, &exit_code] { exit_code = serve(*config, *port_file); });
+}
+
+}  // namespace doelpoort

@@ -1,0 +1,147 @@
+#include "config.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "yaml_reader.h"
+
+namespace doelpoort {
+
+bool split_https_url(const std::string& url, std::string& host, int& port, std::string& path) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.compare(0, kScheme.size(), kScheme) != 0) return false;
+  std::string rest = url.substr(kScheme.size());
+  auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  path = slash == std::string::npos ? "/" : rest.substr(slash);
+  port = 443;
+  auto colon = authority.rfind(':');
+  if (colon != std::string::npos) {
+    std::string digits = authority.substr(colon + 1);
+    if (digits.empty() || digits.size() > 5 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return false;
+    port = std::stoi(digits);
+    authority.resize(colon);
+  }
+  host = authority;
+  return !host.empty() && port > 0 && port < 65536;
+}
+
+namespace {
+
+bool split_listen(const std::string& listen, std::string& host, int& port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string digits = listen.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return false;
+  host = listen.substr(0, colon);
+  port = std::stoi(digits);
+  return port < 65536;
+}
+
+void read_tls(const YamlReader& y, const YAML::Node& n, GatewayConfig& c) {
+  if (!y.check_map(n, "tls", {"certificate", "key", "client_ca"}, {"crl"})) return;
+  c.tls.certificate = resolve_path(c.file, y.string(n, "certificate"));
+  c.tls.key = resolve_path(c.file, y.string(n, "key"));
+  c.tls.client_ca = resolve_path(c.file, y.string(n, "client_ca"));
+  c.tls.crl = resolve_path(c.file, y.string(n, "crl", false));
+}
+
+void read_applications(const YamlReader& y, const YAML::Node& list, GatewayConfig& c) {
+  if (!list.IsSequence()) {
+    y.error(list, "applications must be a list");
+    return;
+  }
+  for (const auto& n : list) {
+    if (!y.check_map(n, "application", {"id", "activities"}, {"oin", "cn", "fingerprint"})) continue;
+    Application app;
+    app.id = y.string(n, "id");
+    app.oin = y.string(n, "oin", false);
+    app.cn = y.string(n, "cn", false);
+    app.fingerprint = y.string(n, "fingerprint", false);
+    std::erase(app.fingerprint, ':');
+    std::transform(app.fingerprint.begin(), app.fingerprint.end(), app.fingerprint.begin(), ::tolower);
+    if (app.oin.empty() && app.cn.empty()) y.error(n, "application \"" + app.id + "\": needs an oin or a cn");
+    for (auto& a : y.strings(n, "activities")) app.activities.insert(std::move(a));
+    if (std::any_of(c.applications.begin(), c.applications.end(), [&](const auto& o) { return o.id == app.id; }))
+      y.error(n["id"], "application \"" + app.id + "\" is defined twice");
+    c.applications.push_back(std::move(app));
+  }
+}
+
+void read_sources(const YamlReader& y, const YAML::Node& map, GatewayConfig& c) {
+  if (!map.IsMap()) {
+    y.error(map, "sources must map each source name to its connection");
+    return;
+  }
+  for (const auto& kv : map) {
+    const std::string name = kv.first.Scalar();
+    const YAML::Node n = kv.second;
+    const std::string what = "source \"" + name + "\"";
+    if (!y.check_map(n, what, {"url", "ca", "certificate", "key"}, {"crl", "timeout_ms", "connections"}))
+      continue;
+    SourceConfig s;
+    s.name = name;
+    s.url = y.string(n, "url");
+    std::string path;
+    int port = 0;
+    if (!split_https_url(s.url, s.host, port, path)) y.error(n["url"], what + ": url must be https://host[:port]/path");
+    s.tls.ca = resolve_path(c.file, y.string(n, "ca"));
+    s.tls.crl = resolve_path(c.file, y.string(n, "crl", false));
+    s.tls.certificate = resolve_path(c.file, y.string(n, "certificate"));
+    s.tls.key = resolve_path(c.file, y.string(n, "key"));
+    s.tls.host = s.host;
+    s.timeout_ms = static_cast<int>(y.integer(n, "timeout_ms", 5000, 10, 600000));
+    s.connections = static_cast<int>(y.integer(n, "connections", 8, 1, 1024));
+    c.sources.emplace(name, std::move(s));
+  }
+}
+
+}  // namespace
+
+std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& diags) {
+  const std::size_t errors_before = diags.error_count();
+  auto y = YamlReader::open(path, diags);
+  if (!y) return std::nullopt;
+  const YAML::Node root = y->root();
+  if (!y->check_map(root, "configuration",
+                    {"listen", "tls", "register", "staff", "mappings", "audit", "applications", "sources"},
+                    {"public_url", "workers", "state", "limits"}))
+    return std::nullopt;
+
+  GatewayConfig c;
+  c.file = path;
+  if (!split_listen(y->string(root, "listen"), c.listen_host, c.listen_port))
+    y->error(root["listen"], "listen must be host:port");
+  c.public_url = y->string(root, "public_url", false);
+  if (c.public_url.empty()) c.public_url = "https://localhost:" + std::to_string(c.listen_port) + "/";
+  c.workers = static_cast<int>(y->integer(root, "workers", 32, 1, 4096));
+  c.state = root["state"] ? y->string(root, "state") : "memory";
+  if (c.state != "memory") y->error(root["state"], "state must be \"memory\" (redis:// comes with the state store)");
+
+  if (const YAML::Node limits = root["limits"]) {
+    if (y->check_map(limits, "limits", {},
+                     {"max_request_bytes", "max_upstream_bytes", "handshake_timeout_ms", "idle_timeout_ms",
+                      "max_keep_alive"})) {
+      c.max_request_bytes = y->integer(limits, "max_request_bytes", c.max_request_bytes, 1024, 16L << 20);
+      c.max_upstream_bytes = y->integer(limits, "max_upstream_bytes", c.max_upstream_bytes, 1024, 256L << 20);
+      c.handshake_timeout_ms = static_cast<int>(y->integer(limits, "handshake_timeout_ms", c.handshake_timeout_ms, 100, 60000));
+      c.idle_timeout_ms = static_cast<int>(y->integer(limits, "idle_timeout_ms", c.idle_timeout_ms, 100, 3600000));
+      c.max_keep_alive = static_cast<int>(y->integer(limits, "max_keep_alive", c.max_keep_alive, 1, 1000000));
+    }
+  }
+  read_tls(*y, root["tls"], c);
+  c.register_file = resolve_path(path, y->string(root, "register"));
+  c.staff_file = resolve_path(path, y->string(root, "staff"));
+  c.mappings_dir = resolve_path(path, y->string(root, "mappings"));
+  const YAML::Node audit = root["audit"];
+  if (y->check_map(audit, "audit", {"dir", "subject_key"}, {})) {
+    c.audit_dir = resolve_path(path, y->string(audit, "dir"));
+    c.subject_key_file = resolve_path(path, y->string(audit, "subject_key"));
+  }
+  read_applications(*y, root["applications"], c);
+  read_sources(*y, root["sources"], c);
+  if (diags.error_count() != errors_before) return std::nullopt;
+  return c;
+}
+
+}  // namespace doelpoort

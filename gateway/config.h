@@ -1,0 +1,54 @@
+// The gateway's own configuration (config/doelpoort.yaml): where it listens, its TLS material, where the
+// register, staff list and mappings are, the audit folder, the registered applications and how to reach
+// each source. Relative paths are resolved against the directory of the configuration file.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostics.h"
+#include "policy.h"
+#include "tls_context.h"
+
+namespace doelpoort {
+
+struct SourceConfig {
+  std::string name;
+  std::string url;   ///< https://host:port/path
+  std::string host;  ///< from url; the registry's certificate must name it
+  tls::ClientConfig tls;
+  int timeout_ms = 5000;  ///< connect + send + receive, per attempt
+  int connections = 8;    ///< keep-alive connections kept per registry
+};
+
+struct GatewayConfig {
+  std::string file;
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8443;
+  std::string public_url;  ///< address published in the WSDL
+  int workers = 32;
+  int handshake_timeout_ms = 2000;
+  int idle_timeout_ms = 15000;
+  int max_keep_alive = 10000;  ///< requests per connection
+  long max_request_bytes = 64 * 1024;
+  long max_upstream_bytes = 4 * 1024 * 1024;
+  tls::ServerConfig tls;
+  std::string register_file;
+  std::string staff_file;
+  std::string mappings_dir;
+  std::string state = "memory";
+  std::string audit_dir;
+  std::string subject_key_file;
+  std::vector<Application> applications;
+  std::map<std::string, SourceConfig> sources;
+};
+
+/// Loads and checks `path`; reports every problem and returns nullopt when there was any error.
+std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& diags);
+
+/// Splits "https://host:port/path" (port defaults to 443). Returns false when malformed.
+bool split_https_url(const std::string& url, std::string& host, int& port, std::string& path);
+
+}  // namespace doelpoort

@@ -1,0 +1,51 @@
+// One inquiry as it passes through the pipeline: each stage reads what the stages before it set.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "codes.h"
+#include "decision.h"
+#include "minimiser.h"
+#include "snapshot.h"
+#include "upstream.h"
+
+namespace doelpoort {
+
+/// Who is on the other end of the TLS connection, from its verified client certificate.
+struct PeerIdentity {
+  std::string cn;           ///< subject commonName
+  std::string oin;          ///< subject serialNumber (OIN)
+  std::string fingerprint;  ///< SHA-256 of the DER certificate, lowercase hex
+  std::string address;      ///< client IP address, anonymised (last two octets zeroed)
+};
+
+struct Inquiry {
+  // arrival
+  std::string id;  ///< inquiry id, returned to the caller and in the audit record
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::string time;        ///< RFC 3339 UTC arrival time, microseconds
+  std::string message_id;  ///< the caller's wsa:MessageID
+  PeerIdentity peer;
+  InquiryRequest request;  ///< decoded body
+  // identify
+  const Application* application = nullptr;
+  // decide
+  std::shared_ptr<const Snapshot> snapshot;  ///< held from decision to audit
+  Decision decision;
+  // forward
+  std::string upstream_message_id;
+  UpstreamReply upstream;
+  // minimise
+  Minimised result;
+  // outcome
+  Status status;
+};
+
+/// A new random inquiry id (UUID version 4 text form).
+std::string new_uuid();
+/// Now, as RFC 3339 UTC with microseconds: 2026-11-29T18:31:00.123456Z.
+std::string rfc3339_now();
+
+}  // namespace doelpoort

@@ -1,0 +1,86 @@
+#include "pseudonym.h"
+
+#include <fcntl.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace doelpoort {
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(size * 2, '0');
+  for (std::size_t i = 0; i < size; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+namespace {
+
+bool from_hex(const std::string& hex, std::array<unsigned char, 32>& out) {
+  if (hex.size() != 64) return false;
+  for (std::size_t i = 0; i < 32; ++i) {
+    int v = 0;
+    for (int j = 0; j < 2; ++j) {
+      char c = hex[2 * i + static_cast<std::size_t>(j)];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    out[i] = static_cast<unsigned char>(v);
+  }
+  return true;
+}
+
+bool create_key(const std::string& path, std::string& error) {
+  std::array<unsigned char, 32> key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) {
+    error = "cannot make a random subject key";
+    return false;
+  }
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string text = to_hex(key.data(), key.size()) + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) error = path + ": cannot write subject key";
+  return ok;
+}
+
+}  // namespace
+
+std::optional<Pseudonymiser> Pseudonymiser::open(const std::string& path, bool create, std::string& error) {
+  if (create && ::access(path.c_str(), F_OK) != 0 && !create_key(path, error)) return std::nullopt;
+  std::ifstream in(path);
+  std::string hex;
+  if (!in || !(in >> hex)) {
+    error = path + ": cannot read subject key";
+    return std::nullopt;
+  }
+  std::array<unsigned char, 32> key{};
+  if (!from_hex(hex, key)) {
+    error = path + ": subject key must be 64 hexadecimal characters";
+    return std::nullopt;
+  }
+  return Pseudonymiser(key);
+}
+
+std::string Pseudonymiser::pseudonym(std::string_view bsn) const {
+  if (bsn.empty()) return {};
+  unsigned char mac[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(bsn.data()),
+       bsn.size(), mac, &len);
+  return to_hex(mac, len);
+}
+
+}  // namespace doelpoort

@@ -1,0 +1,45 @@
+// The SOAP face of the pipeline: decodes an Inquire call (body and WS-Addressing headers) into an
+// Inquiry, runs the pipeline, and encodes the answer or the Fault. The one place where a Code becomes
+// a SOAP Fault is fault() here.
+#pragma once
+
+#include <string>
+
+#include "inquiry.h"
+#include "pipeline.h"
+#include "soapDoelpoortService.h"
+
+namespace doelpoort {
+
+inline constexpr const char* kInquireAction = "urn:nl:doelpoort:inquiry:v1/Inquire";
+inline constexpr const char* kInquireResponseAction = "urn:nl:doelpoort:inquiry:v1/InquireResponse";
+inline constexpr const char* kFaultAction = "urn:nl:doelpoort:inquiry:v1/Fault";
+
+class InquiryService final : public DoelpoortService {
+ public:
+  /// `master` is the listening context (TLS context, limits); the service works on a copy of it.
+  InquiryService(Pipeline& pipeline, const struct soap& master, std::string public_url);
+  ~InquiryService() override;
+  InquiryService(const InquiryService&) = delete;
+  InquiryService& operator=(const InquiryService&) = delete;
+
+  /// The TLS peer of the connection now being served (set after the handshake).
+  void set_peer(PeerIdentity peer) { peer_ = std::move(peer); }
+
+  int Inquire(const std::string& activity, std::string* caseReference, const std::string& userId,
+              std::string* subjectBsn, const std::string& source, std::vector<std::string> field,
+              std::string* reason, bool* breakGlass, dp__InquireResponse& response) override;
+  DoelpoortService* copy() override;
+
+ private:
+  Status decode_addressing(Inquiry& q);
+  void set_reply_header(const Inquiry& q, const char* action);
+  int fault(const Inquiry& q);
+  static int serve_get(struct soap* soap);
+
+  Pipeline& pipeline_;
+  std::string public_url_;
+  PeerIdentity peer_;
+};
+
+}  // namespace doelpoort

@@ -1,0 +1,91 @@
+#include "xml_safe.h"
+
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+
+namespace doelpoort::xml {
+namespace {
+
+xmlParserInputPtr deny_external(const char* /*url*/, const char* /*id*/, xmlParserCtxtPtr /*ctxt*/) {
+  return nullptr;  // nothing is ever fetched: no files, no network
+}
+
+void quiet(void* /*ctx*/, const char* /*msg*/, ...) {}
+
+// SAX hook for <!DOCTYPE ...>: stop before any declaration inside it is even read.
+constexpr char kDoctypeSeen = 1;
+void reject_doctype(void* ctx, const xmlChar* /*name*/, const xmlChar* /*external_id*/,
+                    const xmlChar* /*system_id*/) {
+  auto* ctxt = static_cast<xmlParserCtxtPtr>(ctx);
+  ctxt->_private = const_cast<char*>(&kDoctypeSeen);
+  xmlStopParser(ctxt);
+}
+
+}  // namespace
+
+void init() {
+  xmlInitParser();
+  xmlSetExternalEntityLoader(deny_external);
+  xmlSetGenericErrorFunc(nullptr, quiet);  // errors are reported through the parser context
+}
+
+DocPtr parse_untrusted(std::string_view text, std::size_t max_bytes, std::string& error) {
+  if (text.size() > max_bytes) {
+    error = "document of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+            std::to_string(max_bytes);
+    return nullptr;
+  }
+  xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+  if (ctxt == nullptr) {
+    error = "out of memory";
+    return nullptr;
+  }
+  ctxt->sax->internalSubset = reject_doctype;
+  // Not set on purpose: XML_PARSE_NOENT (substitute entities), XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR,
+  // XML_PARSE_DTDVALID, XML_PARSE_XINCLUDE, XML_PARSE_HUGE.
+  constexpr int kOptions = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+  DocPtr doc(xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), nullptr, nullptr, kOptions));
+  if (ctxt->_private == &kDoctypeSeen) {
+    error = "DOCTYPE is not allowed";
+    xmlFreeParserCtxt(ctxt);
+    return nullptr;
+  }
+  if (!doc) {
+    const xmlError* e = xmlCtxtGetLastError(ctxt);
+    error = e != nullptr && e->message != nullptr ? e->message : "not well-formed XML";
+    while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) error.pop_back();
+    xmlFreeParserCtxt(ctxt);
+    return nullptr;
+  }
+  xmlFreeParserCtxt(ctxt);
+  if (doc->intSubset != nullptr || doc->extSubset != nullptr) {
+    error = "DOCTYPE is not allowed";
+    return nullptr;
+  }
+  return doc;
+}
+
+std::string escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string text_of(const xmlNode* node) {
+  xmlChar* content = xmlNodeGetContent(node);
+  std::string s = content != nullptr ? reinterpret_cast<const char*>(content) : "";
+  xmlFree(content);
+  return s;
+}
+
+}  // namespace doelpoort::xml

@@ -1,0 +1,136 @@
+// Minimisation: only what was asked leaves; what else the registry sent is named as withheld.
+#include "minimiser.h"
+
+#include <gtest/gtest.h>
+
+#include "xml_safe.h"
+
+namespace doelpoort {
+namespace {
+
+constexpr const char* kDossier = R"(<?xml version="1.0"?>
+<env:Envelope xmlns:env="http://schemas.xmlsoap.org/soap/envelope/"><env:Body>
+ <s:PersoonResponse xmlns:s="urn:s">
+  <Persoon><Voornamen>Jan Pieter</Voornamen><Achternaam>Jansen</Achternaam><Postcode>1234AB</Postcode>
+   <Kind><Voornamen>Els</Voornamen></Kind><Kind><Voornamen>Tom</Voornamen></Kind></Persoon>
+ </s:PersoonResponse></env:Body></env:Envelope>)";
+
+class MinimiserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    xml::init();
+    m.file = "test.yaml";
+    m.source = "BRP";
+    m.namespaces = {{"s", "urn:s"}, {"f", "urn:f"}};
+    m.not_found = "//f:NietsGevonden";
+    m.fault = "//f:Fout";
+    m.fields = {{"voornamen", {"//s:PersoonResponse/Persoon/Voornamen", "identificatie"}},
+                {"achternaam", {"//s:PersoonResponse/Persoon/Achternaam", "identificatie"}},
+                {"postcode", {"//s:PersoonResponse/Persoon/Postcode", "woonsituatie"}},
+                {"kind_voornamen", {"//s:PersoonResponse/Persoon/Kind/Voornamen", "medebewoners"}},
+                {"overlijden", {"//s:PersoonResponse/Persoon/Overlijden", "identificatie"}}};
+    std::string error;
+    compiled = CompiledMapping::compile(m, error);
+    ASSERT_TRUE(compiled) << error;
+  }
+  Status run(const std::string& xml, const std::vector<std::string>& wanted, Minimised& out) {
+    std::string error;
+    doc = xml::parse_untrusted(xml, 1 << 20, error);
+    EXPECT_TRUE(doc) << error;
+    return compiled->extract(doc.get(), wanted, out);
+  }
+  Mapping m;
+  std::unique_ptr<CompiledMapping> compiled;
+  xml::DocPtr doc;
+};
+
+TEST_F(MinimiserTest, ReturnsOnlyRequestedFields) {
+  Minimised out;
+  ASSERT_TRUE(run(kDossier, {"achternaam"}, out).is_ok());
+  ASSERT_EQ(out.fields.size(), 1u);
+  EXPECT_EQ(out.fields[0], (std::pair<std::string, std::string>{"achternaam", "Jansen"}));
+  EXPECT_EQ(out.returned, std::vector<std::string>{"achternaam"});
+}
+
+TEST_F(MinimiserTest, NamesWithheldFieldsPresentInTheAnswerButNotTheirValues) {
+  Minimised out;
+  ASSERT_TRUE(run(kDossier, {"achternaam"}, out).is_ok());
+  EXPECT_EQ(out.withheld, (std::vector<std::string>{"kind_voornamen", "postcode", "voornamen"}));
+  for (const auto& [name, value] : out.fields) EXPECT_NE(value, "1234AB");
+}
+
+TEST_F(MinimiserTest, RepeatedElementsGiveOneRecordEach) {
+  Minimised out;
+  ASSERT_TRUE(run(kDossier, {"kind_voornamen"}, out).is_ok());
+  ASSERT_EQ(out.fields.size(), 2u);
+  EXPECT_EQ(out.fields[0].second, "Els");
+  EXPECT_EQ(out.fields[1].second, "Tom");
+}
+
+TEST_F(MinimiserTest, RecognisesNotFound) {
+  Minimised out;
+  ASSERT_TRUE(run(R"(<e xmlns:f="urn:f"><f:NietsGevonden/></e>)", {"achternaam"}, out).is_ok());
+  EXPECT_EQ(out.kind, Minimised::Kind::NotFound);
+  EXPECT_TRUE(out.fields.empty());
+}
+
+TEST_F(MinimiserTest, RegistryErrorAnswerBecomesUpstreamError) {
+  Minimised out;
+  Status s = run(R"(<e xmlns:f="urn:f"><f:Fout><Code>SUWI-1</Code><Tekst>Storing</Tekst></f:Fout></e>)", {"achternaam"}, out);
+  EXPECT_EQ(s.code(), Code::UPSTREAM_ERROR);
+  EXPECT_NE(s.message().find("Storing"), std::string::npos);
+}
+
+TEST_F(MinimiserTest, RefusesToCompileAnUndeclaredPrefix) {
+  Mapping bad = m;
+  bad.fields = {{"x", {"//zz:Persoon", "identificatie"}}};
+  std::string error;
+  EXPECT_FALSE(CompiledMapping::compile(bad, error));
+  EXPECT_NE(error.find("undeclared namespace prefix"), std::string::npos) << error;
+}
+
+TEST(XmlSafe, RefusesADoctype) {
+  xml::init();
+  std::string error;
+  auto doc = xml::parse_untrusted(R"(<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>)", 1 << 20, error);
+  EXPECT_FALSE(doc);
+  EXPECT_EQ(error, "DOCTYPE is not allowed");
+}
+
+TEST(XmlSafe, RefusesBillionLaughs) {
+  xml::init();
+  std::string bomb = R"(<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">)";
+  for (int i = 1; i < 10; ++i) {
+    std::string refs;
+    for (int k = 0; k < 10; ++k) refs += "&lol" + std::to_string(i - 1) + ";";
+    bomb += "<!ENTITY lol" + std::to_string(i) + " \"" + refs + "\">";
+  }
+  bomb += "]><lolz>&lol9;</lolz>";
+  std::string error;
+  EXPECT_FALSE(xml::parse_untrusted(bomb, 1 << 20, error));
+  EXPECT_EQ(error, "DOCTYPE is not allowed");
+}
+
+TEST(XmlSafe, RefusesOversizedDocumentBeforeParsing) {
+  std::string error;
+  EXPECT_FALSE(xml::parse_untrusted("<a>" + std::string(2000, 'x') + "</a>", 1000, error));
+  EXPECT_NE(error.find("exceeds the limit"), std::string::npos);
+}
+
+TEST(XmlSafe, RefusesNestingDeeperThanTheLimit) {
+  xml::init();
+  std::string deep;
+  for (int i = 0; i < 10000; ++i) deep += "<a>";
+  for (int i = 0; i < 10000; ++i) deep += "</a>";
+  std::string error;
+  EXPECT_FALSE(xml::parse_untrusted(deep, 1 << 20, error));
+}
+
+TEST(XmlSafe, RefusesMalformedXmlWithAMessage) {
+  std::string error;
+  EXPECT_FALSE(xml::parse_untrusted("<a><b></a>", 1 << 20, error));
+  EXPECT_FALSE(error.empty());
+}
+
+}  // namespace
+}  // namespace doelpoort

@@ -1,0 +1,171 @@
+// The pipeline with a fake registry and a fake audit sink: denials never reach the registry, every
+// inquiry is audited, and no record, no answer.
+#include "pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "xml_safe.h"
+
+namespace doelpoort {
+namespace {
+
+class FakeUpstream final : public Upstream {
+ public:
+  Status call(std::string_view request, const std::string&, UpstreamReply& reply) override {
+    ++calls;
+    last_request = request;
+    if (!reachable) return {Code::UPSTREAM_UNAVAILABLE, "connection refused"};
+    reply.http_status = http_status;
+    reply.body = body;
+    return Status::ok();
+  }
+  const std::string& url() const override { return url_; }
+  int calls = 0;
+  bool reachable = true;
+  int http_status = 200;
+  std::string body = R"(<r xmlns:s="urn:s"><s:P><Naam>Jansen</Naam><Bsn>111222333</Bsn><Adres>Dorpsstraat 1</Adres></s:P></r>)";
+  std::string last_request;
+  std::string url_ = "https://registry.test/brp";
+};
+
+class FakeAudit final : public AuditSink {
+ public:
+  Status append(nlohmann::json record, std::uint64_t* seq) override {
+    if (fail) return {Code::AUDIT_UNAVAILABLE, "disk full"};
+    records.push_back(std::move(record));
+    if (seq != nullptr) *seq = records.size();
+    return Status::ok();
+  }
+  std::vector<nlohmann::json> records;
+  bool fail = false;
+};
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    xml::init();
+    auto snap = std::make_shared<Snapshot>();
+    auto reg = std::make_shared<Register>();
+    reg->version = "2026.1";
+    Activity a;
+    a.id = "pw-uitkering";
+    a.version = "3";
+    a.purpose = "recht op bijstand";
+    a.legal_basis = {"AVG art. 6 lid 1 sub c", "Participatiewet art. 64"};
+    a.roles = {"consulent"};
+    a.sources = {{"BRP", {"naam", "bsn"}}};
+    reg->activities = {a};
+    reg->index();
+    auto staff = std::make_shared<Staff>();
+    staff->roles = {{"consulent", ""}};
+    staff->members = {{"u1", {"u1", "Een", {"consulent"}}}};
+    auto mappings = std::make_shared<MappingSet>();
+    Mapping m;
+    m.source = "BRP";
+    m.action = "urn:action";
+    m.namespaces = {{"s", "urn:s"}};
+    std::string error;
+    ASSERT_TRUE(m.request.parse("<q>{{bsn}}</q>", error));
+    m.fields = {{"naam", {"//s:P/Naam", "identificatie"}}, {"bsn", {"//s:P/Bsn", "identificatie"}},
+                {"adres", {"//s:P/Adres", "woonsituatie"}}};
+    mappings->emplace("BRP", std::move(m));
+    snap->policy = {reg, staff, mappings, {{"zaak", "", "zaaksysteem", "", {"pw-uitkering"}}}};
+    snap->compiled.emplace("BRP", CompiledMapping::compile(snap->policy.mappings->at("BRP"), error));
+    ASSERT_TRUE(snap->compiled.at("BRP")) << error;
+
+    upstream = std::make_shared<FakeUpstream>();
+    audit = std::make_shared<FakeAudit>();
+    std::array<unsigned char, 32> key{};
+    pipeline = std::make_unique<Pipeline>(snap, audit, Pseudonymiser(key), UpstreamMap{{"BRP", upstream}}, 1 << 20);
+    q.id = "inq-1";
+    q.peer.cn = "zaaksysteem";
+    q.request = {"pw-uitkering", "Z-1", "u1", "111222333", "BRP", {"naam"}, "", false};
+  }
+
+  std::shared_ptr<FakeUpstream> upstream;
+  std::shared_ptr<FakeAudit> audit;
+  std::unique_ptr<Pipeline> pipeline;
+  Inquiry q;
+};
+
+TEST_F(PipelineTest, PermittedInquiryReturnsOnlyRequestedFieldsAndIsAudited) {
+  ASSERT_TRUE(pipeline->handle(q).is_ok()) << q.status.message();
+  EXPECT_EQ(upstream->calls, 1);
+  EXPECT_EQ(upstream->last_request, "<q>111222333</q>");
+  ASSERT_EQ(q.result.fields.size(), 1u);
+  EXPECT_EQ(q.result.fields[0].second, "Jansen");
+  ASSERT_EQ(audit->records.size(), 1u);
+  const auto& r = audit->records[0];
+  EXPECT_EQ(r["decision"], "permit");
+  EXPECT_EQ(r["code"], "OK");
+  EXPECT_EQ(r["activity_version"], "3");
+  EXPECT_EQ(r["register_version"], "2026.1");
+  EXPECT_EQ(r["legal_basis"], "AVG art. 6 lid 1 sub c; Participatiewet art. 64");
+  EXPECT_EQ(r["fields_withheld"], (nlohmann::json{"adres", "bsn"}));
+}
+
+TEST_F(PipelineTest, AuditRecordHoldsNoBsnAndNoFieldValues) {
+  ASSERT_TRUE(pipeline->handle(q).is_ok());
+  const std::string text = audit->records[0].dump();
+  EXPECT_EQ(text.find("111222333"), std::string::npos);
+  EXPECT_EQ(text.find("Jansen"), std::string::npos);
+  EXPECT_EQ(text.find("Dorpsstraat"), std::string::npos);
+  EXPECT_EQ(audit->records[0]["subject"].get<std::string>().size(), 64u);
+}
+
+TEST_F(PipelineTest, DeniedInquiryNeverReachesTheRegistryButIsAudited) {
+  q.request.fields = {"adres"};
+  EXPECT_EQ(pipeline->handle(q).code(), Code::FIELD_NOT_PERMITTED);
+  EXPECT_EQ(upstream->calls, 0);
+  ASSERT_EQ(audit->records.size(), 1u);
+  EXPECT_EQ(audit->records[0]["decision"], "deny");
+  EXPECT_EQ(audit->records[0]["code"], "FIELD_NOT_PERMITTED");
+}
+
+TEST_F(PipelineTest, UnknownApplicationIsRefusedBeforeTheDecision) {
+  q.peer.cn = "onbekend";
+  EXPECT_EQ(pipeline->handle(q).code(), Code::APPLICATION_UNKNOWN);
+  EXPECT_EQ(upstream->calls, 0);
+  EXPECT_EQ(audit->records.at(0)["code"], "APPLICATION_UNKNOWN");
+}
+
+TEST_F(PipelineTest, MalformedRequestIsAuditedAndRefused) {
+  EXPECT_EQ(pipeline->handle(q, {Code::INVALID_REQUEST, "wsa:MessageID is required"}).code(), Code::INVALID_REQUEST);
+  EXPECT_EQ(upstream->calls, 0);
+  EXPECT_EQ(audit->records.at(0)["code"], "INVALID_REQUEST");
+}
+
+TEST_F(PipelineTest, NoDurableAuditRecordMeansNoAnswer) {
+  audit->fail = true;
+  EXPECT_EQ(pipeline->handle(q).code(), Code::AUDIT_UNAVAILABLE);
+}
+
+TEST_F(PipelineTest, UnreachableRegistryGivesUpstreamUnavailable) {
+  upstream->reachable = false;
+  EXPECT_EQ(pipeline->handle(q).code(), Code::UPSTREAM_UNAVAILABLE);
+  EXPECT_EQ(audit->records.at(0)["decision"], "permit");
+  EXPECT_EQ(audit->records.at(0)["code"], "UPSTREAM_UNAVAILABLE");
+}
+
+TEST_F(PipelineTest, RegistryHttpErrorGivesUpstreamError) {
+  upstream->http_status = 503;
+  upstream->body.clear();
+  EXPECT_EQ(pipeline->handle(q).code(), Code::UPSTREAM_ERROR);
+}
+
+TEST_F(PipelineTest, RegistryAnswerWithDoctypeIsRefused) {
+  upstream->body = R"(<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>)";
+  EXPECT_EQ(pipeline->handle(q).code(), Code::UPSTREAM_ERROR);
+  EXPECT_NE(q.status.message().find("DOCTYPE"), std::string::npos);
+}
+
+TEST_F(PipelineTest, NewSnapshotAppliesToTheNextInquiry) {
+  auto next = std::make_shared<Snapshot>();
+  next->policy = pipeline->snapshot()->policy;
+  next->policy.applications.clear();  // nobody may connect any more
+  pipeline->publish(next);
+  EXPECT_EQ(pipeline->handle(q).code(), Code::APPLICATION_UNKNOWN);
+}
+
+}  // namespace
+}  // namespace doelpoort

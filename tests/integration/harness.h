@@ -1,0 +1,85 @@
+// Integration harness: starts the real `doelpoort-sim` and `doelpoort` binaries on free loopback ports
+// with the test PKI (made by the make_test_pki ctest fixture), and talks to them as a client would.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "client.h"
+#include "upstream.h"
+
+namespace doelpoort::testing {
+
+/// A child process with stdout+stderr in a log file; SIGTERM (then SIGKILL) when destroyed.
+class Process {
+ public:
+  static std::unique_ptr<Process> start(const std::vector<std::string>& argv, const std::string& log_file);
+  ~Process();
+  /// Sends `sig` and waits up to `timeout_ms`; returns the exit status, or -1 if it had to be killed.
+  int stop(int sig = 15, int timeout_ms = 10000);
+  bool running();
+  pid_t pid() const { return pid_; }
+  const std::string& log_file() const { return log_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_;
+  int status_ = -1;
+};
+
+std::string pki(const std::string& name);  ///< a file of the test PKI
+std::string bin(const std::string& name);  ///< a built binary
+std::string source(const std::string& rel);  ///< a file in the source tree
+std::string read_file(const std::string& path);
+
+/// Runs a command to completion; returns its exit status and (stdout+stderr) output.
+int run_command(const std::vector<std::string>& argv, std::string& output);
+
+struct GatewayOptions {
+  std::string brp_url;      ///< default: the test's simulator
+  std::string uwv_url;
+  std::vector<std::string> zaaksysteem_activities = {"pw-recht-op-uitkering", "pw-re-integratie",
+                                                     "pw-bijzondere-bijstand", "pw-terugvordering",
+                                                     "pw-fraudeonderzoek"};
+  int upstream_timeout_ms = 3000;
+  std::string register_file = source("config/register.yaml");
+  std::string audit_dir;    ///< set by start_gateway
+  std::string subject_key;  ///< set by start_gateway
+};
+
+/// A complete gateway configuration (absolute paths, test PKI, listen port 0) for `o`.
+std::string gateway_config_yaml(const GatewayOptions& o);
+
+/// A fresh simulator and gateway per test, in their own temporary folder.
+class IntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  /// Writes a gateway configuration into the test folder and starts a gateway with it.
+  std::unique_ptr<Process> start_gateway(const GatewayOptions& options, int& port, const std::string& name = "gw");
+  std::unique_ptr<InquiryClient> client(const std::string& cert_name, int port = 0);
+  /// A permitted request under pw-recht-op-uitkering for a person the simulator knows.
+  InquiryRequest permitted_request() const;
+  /// A simulator's request counters (GET /_sim/stats); by default the test's own simulator.
+  nlohmann::json sim_stats(int port = 0, const std::string& host = "127.0.0.1");
+  /// A raw POST to the gateway with our own envelope and SOAPAction.
+  UpstreamReply raw_post(const std::string& body, const std::string& soap_action);
+  std::vector<nlohmann::json> audit_records() const;
+
+  std::string dir_;
+  std::unique_ptr<Process> sim_;
+  std::unique_ptr<Process> gateway_;
+  int sim_port_ = 0;
+  int port_ = 0;
+  std::string known_bsn_;   ///< a person in the simulated population
+  std::string absent_bsn_;  ///< a valid BSN the simulator does not know
+};
+
+}  // namespace doelpoort::testing

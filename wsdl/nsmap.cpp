@@ -1,0 +1,3 @@
+// The namespace table of doelpoort's gSOAP bindings; exactly one definition per program.
+#include "soapH.h"
+#include "Doelpoort.nsmap"
