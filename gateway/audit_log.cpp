@@ -12,6 +12,7 @@
 #include <fstream>
 #include <vector>
 
+#include "audit_reader.h"
 #include "pseudonym.h"
 
 namespace doelpoort {
@@ -42,11 +43,12 @@ const std::string kGenesis(64, '0');
 
 // The last complete line of the newest segment: where the chain continues.
 bool find_chain_end(const std::string& dir, std::uint64_t& seq, std::string& head, std::string& error) {
-  std::vector<fs::path> segments;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().filename().string().rfind("segment-", 0) == 0 && e.path().extension() == ".jsonl")
-      segments.push_back(e.path());
-  std::sort(segments.begin(), segments.end());
+  std::error_code ec;
+  const auto segments = audit_segments(dir, ec);
+  if (ec) {
+    error = dir + ": " + ec.message();
+    return false;
+  }
   seq = 0;
   head = kGenesis;
   for (auto it = segments.rbegin(); it != segments.rend(); ++it) {

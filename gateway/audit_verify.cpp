@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "audit_log.h"
+#include "audit_reader.h"
 
 namespace doelpoort {
 namespace fs = std::filesystem;
@@ -31,17 +32,13 @@ bool unseal(const std::string& line, std::string& body, std::string& hash) {
 
 AuditVerifyReport verify_audit(const std::string& dir) {
   AuditVerifyReport r;
-  std::vector<fs::path> segments;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.path().filename().string().rfind("segment-", 0) == 0 && e.path().extension() == ".jsonl")
-      segments.push_back(e.path());
+  const auto segments = audit_segments(dir, ec);
   if (ec) {
     r.ok = false;
     r.first_problem = dir + ": " + ec.message();
     return r;
   }
-  std::sort(segments.begin(), segments.end());
   std::string head(64, '0');
   std::uint64_t seq = 0;
   auto fail = [&](const fs::path& file, std::uint64_t line_no, const std::string& what) {

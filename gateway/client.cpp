@@ -39,8 +39,16 @@ InquiryAnswer InquiryClient::inquire(const InquiryRequest& r, const std::string&
   std::string case_ref = r.case_reference, bsn = r.subject_bsn, reason = r.reason;
   bool break_glass = r.break_glass;
   dp__InquireResponse response;
+  dp__Search search;
+  SearchValues sv = r.search;
+  auto opt = [](std::string& v) { return v.empty() ? nullptr : &v; };
+  search.geslachtsnaam = opt(sv.geslachtsnaam);
+  search.geboortedatum = opt(sv.geboortedatum);
+  search.postcode = opt(sv.postcode);
+  search.huisnummer = opt(sv.huisnummer);
+  search.kenteken = opt(sv.kenteken);
   int rc = proxy_->Inquire(options_.url.c_str(), kInquireAction, r.activity, r.case_reference.empty() ? nullptr : &case_ref,
-                           r.user, r.subject_bsn.empty() ? nullptr : &bsn, r.source, r.fields,
+                           r.user, r.subject_bsn.empty() ? nullptr : &bsn, sv.empty() ? nullptr : &search, r.source, r.fields,
                            r.reason.empty() ? nullptr : &reason, break_glass ? &break_glass : nullptr, response);
   if (s->header != nullptr && s->header->wsa5__RelatesTo != nullptr && s->header->wsa5__RelatesTo->__item != nullptr)
     a.relates_to = s->header->wsa5__RelatesTo->__item;

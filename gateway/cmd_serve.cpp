@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "listener.h"
 #include "log.h"
 #include "pipeline.h"
+#include "state.h"
 #include "snapshot.h"
 #include "stdsoap2.h"
 #include "xml_safe.h"
@@ -47,17 +49,39 @@ void write_port_file(const std::string& path, int port) {
   std::filesystem::rename(tmp, path);  // readers never see a half-written file
 }
 
+// The caseload file, when configured, replaces the cases it names in the state store.
+bool load_caseload(const GatewayConfig& config, StateStore& state, const Pseudonymiser& pseudonymiser,
+                   std::string& error) {
+  if (config.caseload_file.empty()) return true;
+  Diagnostics diags;
+  auto caseload = read_caseload(config.caseload_file, diags);
+  if (!caseload) {
+    error = diags.first_error();
+    return false;
+  }
+  if (Status s = import_caseload(state, *caseload, pseudonymiser); !s) {
+    error = s.message();
+    return false;
+  }
+  log::info("caseload_imported", {{"cases", caseload->size()}});
+  return true;
+}
+
 // A new register, staff list or mapping is validated whole; a bad one keeps the running policy.
-void reload(const std::string& config_path, Pipeline& pipeline) {
+void reload(const std::string& config_path, Pipeline& pipeline, StateStore& state, const Pseudonymiser& pseudonymiser) {
+  static std::atomic<int> rejected{0};
   Diagnostics diags;
   auto config = load_config(config_path, diags);
   auto snap = config ? load_snapshot(*config, diags) : nullptr;
   if (!snap) {
-    log::error("reload_rejected", {{"reason", diags.first_error()}, {"errors", diags.error_count()}});
+    log::error("reload_rejected", {{"reason", diags.first_error()}, {"errors", diags.error_count()},
+                                   {"rejected_total", ++rejected}});
     return;
   }
   pipeline.publish(snap);
   log::info("reloaded", {{"register_version", snap->policy.reg->version}});
+  std::string error;
+  if (!load_caseload(*config, state, pseudonymiser, error)) log::error("caseload_rejected", {{"reason", error}});
 }
 
 int serve(const std::string& config_path, const std::string& port_file) {
@@ -71,6 +95,9 @@ int serve(const std::string& config_path, const std::string& port_file) {
   xml::init();
 
   const GatewayConfig config = must_load_config(config_path);
+  // Office hours and volume periods are local time: fix the zone before any thread reads it.
+  setenv("TZ", config.timezone.c_str(), 1);
+  tzset();
   auto snapshot = must_load_snapshot(config);
 
   std::string error;
@@ -78,6 +105,9 @@ int serve(const std::string& config_path, const std::string& port_file) {
   if (!pseudonymiser) throw StartupError(error);
   std::shared_ptr<AuditSink> audit = AuditLog::open(config.audit_dir, error);
   if (!audit) throw StartupError("audit log: " + error);
+  std::shared_ptr<StateStore> state = open_state_store(config.state, error);
+  if (!state) throw StartupError("state: " + error);
+  if (!load_caseload(config, *state, *pseudonymiser, error)) throw StartupError("caseload: " + error);
   UpstreamMap upstreams;
   for (const auto& [name, source] : config.sources) {
     auto up = HttpsUpstream::create(source, config.max_upstream_bytes, error);
@@ -87,7 +117,8 @@ int serve(const std::string& config_path, const std::string& port_file) {
   tls::CtxPtr server_tls = tls::make_server_context(config.tls, error);
   if (!server_tls) throw StartupError("tls: " + error);
 
-  Pipeline pipeline(snapshot, audit, *pseudonymiser, std::move(upstreams), config.max_upstream_bytes);
+  Pipeline pipeline({snapshot, audit, state, *pseudonymiser, std::move(upstreams), config.max_upstream_bytes,
+                     std::chrono::seconds(config.replay_window_s)});
   Listener listener(pipeline, config, server_tls.get());
   if (!listener.bind(error)) throw StartupError(error);
   if (!port_file.empty()) write_port_file(port_file, listener.port());
@@ -100,7 +131,7 @@ int serve(const std::string& config_path, const std::string& port_file) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
-        reload(config_path, pipeline);
+        reload(config_path, pipeline, *state, *pseudonymiser);
         continue;
       }
       log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});

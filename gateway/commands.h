@@ -13,6 +13,7 @@ void add_check_command(CLI::App& app, int& exit_code);
 void add_inquire_command(CLI::App& app, int& exit_code);
 void add_audit_command(CLI::App& app, int& exit_code);
 void add_register_command(CLI::App& app, int& exit_code);
+void add_caseload_command(CLI::App& app, int& exit_code);
 
 /// Prints every diagnostic (one per line) to stderr.
 void print_diagnostics(const class Diagnostics& diags);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <unistd.h>
+
 #include "yaml_reader.h"
 
 namespace doelpoort {
@@ -105,7 +107,8 @@ std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& d
   const YAML::Node root = y->root();
   if (!y->check_map(root, "configuration",
                     {"listen", "tls", "register", "staff", "mappings", "audit", "applications", "sources"},
-                    {"public_url", "workers", "state", "limits"}))
+                    {"public_url", "workers", "state", "limits", "timezone", "replay_window_s", "shadow_register",
+                     "caseload"}))
     return std::nullopt;
 
   GatewayConfig c;
@@ -116,7 +119,14 @@ std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& d
   if (c.public_url.empty()) c.public_url = "https://localhost:" + std::to_string(c.listen_port) + "/";
   c.workers = static_cast<int>(y->integer(root, "workers", 32, 1, 4096));
   c.state = root["state"] ? y->string(root, "state") : "memory";
-  if (c.state != "memory") y->error(root["state"], "state must be \"memory\" (redis:// comes with the state store)");
+  if (c.state != "memory" && c.state.rfind("redis://", 0) != 0)
+    y->error(root["state"], "state must be \"memory\" or redis://host:port");
+  if (root["timezone"]) c.timezone = y->string(root, "timezone");
+  if (::access(("/usr/share/zoneinfo/" + c.timezone).c_str(), R_OK) != 0)
+    y->error(root["timezone"] ? root["timezone"] : root, "unknown time zone \"" + c.timezone + "\"");
+  c.replay_window_s = static_cast<int>(y->integer(root, "replay_window_s", c.replay_window_s, 10, 7 * 86400));
+  if (root["shadow_register"]) c.shadow_register = resolve_path(path, y->string(root, "shadow_register"));
+  if (root["caseload"]) c.caseload_file = resolve_path(path, y->string(root, "caseload"));
 
   if (const YAML::Node limits = root["limits"]) {
     if (y->check_map(limits, "limits", {},

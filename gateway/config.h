@@ -38,7 +38,11 @@ struct GatewayConfig {
   std::string register_file;
   std::string staff_file;
   std::string mappings_dir;
-  std::string state = "memory";
+  std::string state = "memory";  ///< "memory" or "redis://[user[:password]@]host:port[/db]"
+  std::string timezone = "Europe/Amsterdam";  ///< local time for office hours and volume periods
+  int replay_window_s = 900;     ///< how long a wsa:MessageID is remembered
+  std::string shadow_register;   ///< optional candidate register decided beside the live one, not enforced
+  std::string caseload_file;     ///< optional caseload CSV, imported at start and on SIGHUP
   std::string audit_dir;
   std::string subject_key_file;
   std::vector<Application> applications;

@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "codes.h"
 #include "decision.h"
+#include "stateful_rules.h"
 #include "minimiser.h"
 #include "snapshot.h"
 #include "upstream.h"
@@ -25,15 +27,21 @@ struct Inquiry {
   // arrival
   std::string id;  ///< inquiry id, returned to the caller and in the audit record
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();
   std::string time;        ///< RFC 3339 UTC arrival time, microseconds
   std::string message_id;  ///< the caller's wsa:MessageID
   PeerIdentity peer;
   InquiryRequest request;  ///< decoded body
   // identify
   const Application* application = nullptr;
+  std::string subject;  ///< pseudonym of the subject (never the BSN)
+  DecisionTime local_time;  ///< arrival in the gateway's time zone, for office hours
+  LimitPeriods periods;     ///< the day and hour volume limits count in
   // decide
   std::shared_ptr<const Snapshot> snapshot;  ///< held from decision to audit
+  bool decided = false;  ///< the decide stage ran (its code is then in decision.status)
   Decision decision;
+  std::optional<Decision> shadow;  ///< the candidate register's decision, in shadow mode
   // forward
   std::string upstream_message_id;
   UpstreamReply upstream;

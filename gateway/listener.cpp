@@ -90,6 +90,9 @@ void Listener::run() {
   {
     std::lock_guard lock(mu_);  // under the lock, so no worker misses the wake-up
     draining_ = true;
+    // Stop reading from every connection: an idle keep-alive connection ends at once, a request being
+    // processed still gets its answer (the write side stays open).
+    for (int fd : serving_) ::shutdown(fd, SHUT_RD);
   }
   ready_.notify_all();
   for (auto& w : workers_) w.join();
@@ -103,7 +106,14 @@ bool Listener::pop(Pending& next) {
   if (queue_.empty()) return false;
   next = std::move(queue_.front());
   queue_.pop_front();
+  serving_.insert(next.socket);
+  if (draining_) ::shutdown(next.socket, SHUT_RD);
   return true;
+}
+
+void Listener::done(int socket) {
+  std::lock_guard lock(mu_);
+  serving_.erase(socket);
 }
 
 void Listener::work() {
@@ -116,6 +126,7 @@ void Listener::work() {
     s->recv_timeout = s->send_timeout = -config_.handshake_timeout_ms * 1000;
     if (soap_ssl_accept(s) != SOAP_OK) {
       log::info("tls_handshake_failed", {{"client", conn.address}, {"reason", *soap_faultstring(s) ? *soap_faultstring(s) : ""}});
+      done(conn.socket);
       soap_force_closesock(s);
       soap_destroy(s);
       soap_end(s);
@@ -127,6 +138,7 @@ void Listener::work() {
     s->recv_timeout = s->send_timeout = -config_.idle_timeout_ms * 1000;
     s->transfer_timeout = 30;  // seconds for one whole message, however slowly it trickles
     service.serve();
+    done(conn.socket);
     soap_force_closesock(s);
     soap_destroy(s);
     soap_end(s);

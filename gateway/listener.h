@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,6 +46,7 @@ class Listener {
   };
   void work();
   bool pop(Pending& next);
+  void done(int socket);
 
   Pipeline& pipeline_;
   const GatewayConfig& config_;
@@ -55,6 +57,7 @@ class Listener {
   std::mutex mu_;
   std::condition_variable ready_;
   std::deque<Pending> queue_;
+  std::set<int> serving_;  // sockets a worker is serving now
   bool draining_ = false;  // set by run() once accepting has stopped; workers finish the queue and exit
   std::vector<std::thread> workers_;
 };

@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"inquire", "Send one inquiry to a gateway (a client for smoke tests)", add_inquire_command},
     {"audit", "Verify and read the audit log", add_audit_command},
     {"register", "Publish the register of processing activities", add_register_command},
+    {"caseload", "Import which subjects belong to which case", add_caseload_command},
 };
 
 }  // namespace

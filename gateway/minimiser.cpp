@@ -81,6 +81,7 @@ std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std:
   }
   if (!m.not_found.empty() && !(c->not_found_ = build("not_found", m.not_found))) return nullptr;
   if (!m.fault.empty() && !(c->fault_ = build("fault", m.fault))) return nullptr;
+  if (!m.subject_bsn.empty() && !(c->subject_bsn_ = build("subject_bsn", m.subject_bsn))) return nullptr;
   return c;
 }
 
@@ -104,6 +105,7 @@ Status CompiledMapping::extract(xmlDoc* doc, const std::vector<std::string>& wan
   }
   out.kind = Minimised::Kind::Found;
   std::vector<std::string> values;
+  if (subject_bsn_ && values_of(subject_bsn_.get(), ctx.get(), values) && values.size() == 1) out.subject_bsn = values[0];
   for (const auto& name : wanted) {
     const Field* f = find(name);
     if (f == nullptr) return {Code::INTERNAL_ERROR, "field \"" + name + "\" is not mapped"};

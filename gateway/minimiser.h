@@ -28,6 +28,7 @@ struct Minimised {
   std::vector<std::pair<std::string, std::string>> fields;  ///< (name, value), in the order asked
   std::vector<std::string> returned;  ///< names of requested fields that had a value
   std::vector<std::string> withheld;  ///< names of other mapped fields present in the answer
+  std::string subject_bsn;            ///< the found person's BSN (mapping's subject_bsn), for the audit only
 };
 
 class CompiledMapping {
@@ -53,6 +54,7 @@ class CompiledMapping {
   std::vector<Field> fields_;  // sorted by name
   XPathPtr not_found_;
   XPathPtr fault_;
+  XPathPtr subject_bsn_;
 };
 
 }  // namespace doelpoort

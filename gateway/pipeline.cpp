@@ -30,19 +30,39 @@ std::string rfc3339_now() {
   return buf;
 }
 
-Pipeline::Pipeline(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<AuditSink> audit,
-                   Pseudonymiser pseudonymiser, UpstreamMap upstreams, long max_upstream_bytes)
-    : snapshot_(std::move(snapshot)),
-      audit_(std::move(audit)),
-      pseudonymiser_(pseudonymiser),
-      upstreams_(std::move(upstreams)),
-      max_upstream_bytes_(max_upstream_bytes) {}
+void local_time(std::chrono::system_clock::time_point t, DecisionTime& time, LimitPeriods& periods) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  time.weekday = (tm.tm_wday + 6) % 7;  // tm: 0 = Sunday; ours: 0 = Monday
+  time.minute_of_day = tm.tm_hour * 60 + tm.tm_min;
+  char day[32], hour[40];
+  std::snprintf(day, sizeof day, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  std::snprintf(hour, sizeof hour, "%sT%02d", day, tm.tm_hour);
+  periods.day = day;
+  periods.hour = hour;
+}
+
+Pipeline::Pipeline(PipelineParts parts) : parts_(std::move(parts)) {}
+
+std::string Pipeline::subject_pseudonym(const InquiryRequest& r) const {
+  if (!r.subject_bsn.empty()) return parts_.pseudonymiser.pseudonym(r.subject_bsn);
+  const SearchValues& s = r.search;
+  if (s.empty()) return {};
+  // A unit separator cannot occur in the values, so different searches never collide.
+  return parts_.pseudonymiser.pseudonym("search\x1f" + s.geslachtsnaam + "\x1f" + s.geboortedatum + "\x1f" + s.postcode +
+                                        "\x1f" + s.huisnummer + "\x1f" + s.kenteken);
+}
 
 Status Pipeline::handle(Inquiry& q, Status decoded) {
   q.snapshot = snapshot();
+  q.subject = subject_pseudonym(q.request);
+  local_time(q.arrived, q.local_time, q.periods);
   Status s = identify(q);
   if (s) s = std::move(decoded);
+  if (s) s = replay(q);
   if (s) s = decide(q);
+  if (s) s = limits(q);
   if (s) s = forward(q);
   if (s) s = minimise(q);
   q.status = s;
@@ -61,21 +81,34 @@ Status Pipeline::identify(Inquiry& q) {
   return {Code::APPLICATION_UNKNOWN, "no registered application has this client certificate (CN \"" + q.peer.cn + "\")"};
 }
 
+Status Pipeline::replay(Inquiry& q) {
+  return check_replay(*parts_.state, q.application->id, q.message_id, parts_.replay_window);
+}
+
 Status Pipeline::decide(Inquiry& q) {
-  q.decision = doelpoort::decide(q.snapshot->policy, *q.application, q.request);
+  q.decided = true;
+  q.decision = doelpoort::decide(q.snapshot->policy, *q.application, q.request, q.local_time);
+  if (q.snapshot->shadow) q.shadow = doelpoort::decide(*q.snapshot->shadow, *q.application, q.request, q.local_time);
   return q.decision.status;
 }
 
+Status Pipeline::limits(Inquiry& q) {
+  return check_limits(*parts_.state, *q.decision.activity, q.request, q.subject, q.periods);
+}
+
 Status Pipeline::forward(Inquiry& q) {
-  auto up = upstreams_.find(q.request.source);
+  auto up = parts_.upstreams.find(q.request.source);
   const CompiledMapping* mapping = q.snapshot->compiled_for(q.request.source);
-  if (up == upstreams_.end() || mapping == nullptr)
+  if (up == parts_.upstreams.end() || mapping == nullptr)
     return {Code::INTERNAL_ERROR, "source \"" + q.request.source + "\" has no connection"};
-  const Mapping& m = mapping->mapping();
+  const SourceRequest* req = mapping->mapping().request_for(q.decision.search_key);
   q.upstream_message_id = "urn:uuid:" + new_uuid();
-  const std::string request =
-      m.request.render({q.request.subject_bsn, q.upstream_message_id, m.action, up->second->url()});
-  if (Status s = up->second->call(request, m.action, q.upstream); !s) return s;
+  const SearchValues& s = q.request.search;
+  const RequestTemplate::Values values{q.upstream_message_id, req->action,   up->second->url(),
+                                       q.request.subject_bsn, s.geslachtsnaam, s.geboortedatum,
+                                       s.postcode,            s.huisnummer,    s.kenteken};
+  const std::string request = req->body.render(values);
+  if (Status st = up->second->call(request, req->action, q.upstream); !st) return st;
   if (q.upstream.http_status != 200 && q.upstream.http_status != 500)
     return {Code::UPSTREAM_ERROR, "registry answered HTTP " + std::to_string(q.upstream.http_status)};
   return Status::ok();
@@ -83,18 +116,23 @@ Status Pipeline::forward(Inquiry& q) {
 
 Status Pipeline::minimise(Inquiry& q) {
   std::string error;
-  xml::DocPtr doc = xml::parse_untrusted(q.upstream.body, static_cast<std::size_t>(max_upstream_bytes_), error);
+  xml::DocPtr doc = xml::parse_untrusted(q.upstream.body, static_cast<std::size_t>(parts_.max_upstream_bytes), error);
   if (!doc) return {Code::UPSTREAM_ERROR, "unreadable answer from the registry: " + error};
   const CompiledMapping* mapping = q.snapshot->compiled_for(q.request.source);
   Status s = mapping->extract(doc.get(), q.request.fields, q.result);
   if (s && q.upstream.http_status == 500 && q.result.kind == Minimised::Kind::Found && q.result.fields.empty())
     return {Code::UPSTREAM_ERROR, "registry answered with a SOAP Fault"};
+  // A search by other keys is audited under the BSN the registry found, so the person can learn of it.
+  if (s && q.request.subject_bsn.empty() && !q.result.subject_bsn.empty())
+    q.subject = parts_.pseudonymiser.pseudonym(q.result.subject_bsn);
   return s;
 }
 
 Status Pipeline::audit(Inquiry& q) {
   const Activity* activity = q.decision.activity;
   const auto& reg = *q.snapshot->policy.reg;
+  SearchKey key = SearchKey::Bsn;
+  const bool named = search_key_of(q.request, key).is_ok();
   nlohmann::json r = {
       {"time", q.time},
       {"inquiry_id", q.id},
@@ -109,11 +147,13 @@ Status Pipeline::audit(Inquiry& q) {
       {"legal_basis", activity != nullptr ? activity->legal_basis.to_string() : ""},
       {"case_reference", q.request.case_reference},
       {"source", q.request.source},
-      {"subject", pseudonymiser_.pseudonym(q.request.subject_bsn)},
+      {"search_key", named ? std::string(name(key)) : ""},
+      {"subject", q.subject},
       {"fields_requested", q.request.fields},
       {"fields_returned", q.result.returned},
       {"fields_withheld", q.result.withheld},
       {"decision", q.decision.status.is_ok() && q.application != nullptr ? "permit" : "deny"},
+      {"decision_code", q.decided ? name(q.decision.status.code()) : ""},
       {"code", name(q.status.code())},
       {"message", q.status.message()},
       {"break_glass", q.request.break_glass},
@@ -122,7 +162,13 @@ Status Pipeline::audit(Inquiry& q) {
       {"found", q.status.is_ok() ? (q.result.kind == Minimised::Kind::Found ? "yes" : "no") : ""},
       {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - q.started).count()},
   };
-  return audit_->append(std::move(r));
+  if (q.shadow) {
+    r["shadow"] = {{"register_version", q.snapshot->shadow->reg->version},
+                   {"activity_version", q.shadow->activity != nullptr ? q.shadow->activity->version : ""},
+                   {"code", name(q.shadow->status.code())},
+                   {"message", q.shadow->status.message()}};
+  }
+  return parts_.audit->append(std::move(r));
 }
 
 }  // namespace doelpoort

@@ -1,18 +1,22 @@
 // The inquiry pipeline: named stages in one fixed order, each returning a Status.
 //
-//   identify (client certificate -> application)
-//   -> decode (done by the SOAP layer: its verdict is passed in)
-//   -> decide (purposelimit: activity, application, user/role, case, source, fields)
-//   -> forward (registry, over mTLS, request built from mappings/)
-//   -> minimise (only requested-and-allowed fields leave)
-//   -> audit (durable before the reply; a denial is audited too)
+//   identify  client certificate -> registered application
+//   decode    the SOAP layer's verdict on the request's form (passed in)
+//   replay    the wsa:MessageID was not used before (state store)
+//   decide    purposelimit: activity, application, role, break-glass, office hours, case, search key,
+//             source, fields, special categories (pure; a shadow register is decided too, not enforced)
+//   limits    caseload binding and volume limits (state store)
+//   forward   the registry, over mTLS, with the request built from mappings/
+//   minimise  only requested-and-allowed fields leave
+//   audit     durable before the reply; a denial is audited too
 //
 // The first stage that fails ends the inquiry with its code; a denied inquiry never reaches a registry.
 // Audit runs for every inquiry; if the record cannot be made durable the caller gets AUDIT_UNAVAILABLE
-// instead of any answer (fail closed).
+// instead of any answer (fail closed). A state store that cannot answer denies (STATE_UNAVAILABLE).
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,40 +24,56 @@
 #include "audit_log.h"
 #include "config.h"
 #include "inquiry.h"
+#include "stateful_rules.h"
 #include "pseudonym.h"
 #include "snapshot.h"
+#include "state_store.h"
 #include "upstream.h"
 
 namespace doelpoort {
 
 using UpstreamMap = std::map<std::string, std::shared_ptr<Upstream>>;  ///< source name -> registry
 
+struct PipelineParts {
+  std::shared_ptr<const Snapshot> snapshot;
+  std::shared_ptr<AuditSink> audit;
+  std::shared_ptr<StateStore> state;
+  Pseudonymiser pseudonymiser;
+  UpstreamMap upstreams;
+  long max_upstream_bytes = 4 << 20;
+  std::chrono::seconds replay_window{900};
+};
+
 class Pipeline {
  public:
-  Pipeline(std::shared_ptr<const Snapshot> snapshot, std::shared_ptr<AuditSink> audit, Pseudonymiser pseudonymiser,
-           UpstreamMap upstreams, long max_upstream_bytes);
+  explicit Pipeline(PipelineParts parts);
 
   /// Runs every stage for `q` and audits it; returns the status the caller must see (also in q.status).
   /// `decoded` is the SOAP layer's verdict on the request's form (addressing, action); a malformed
   /// request is still identified and audited, then refused.
   Status handle(Inquiry& q, Status decoded = Status::ok());
 
-  std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&snapshot_); }
+  std::shared_ptr<const Snapshot> snapshot() const { return std::atomic_load(&parts_.snapshot); }
   /// Publishes a new, fully validated snapshot; inquiries already running keep theirs.
-  void publish(std::shared_ptr<const Snapshot> next) { std::atomic_store(&snapshot_, std::move(next)); }
+  void publish(std::shared_ptr<const Snapshot> next) { std::atomic_store(&parts_.snapshot, std::move(next)); }
+
+  /// Pseudonym of the subject as the audit log and state store hold it: HMAC of the BSN, or of the
+  /// search key and its values when the subject was named otherwise.
+  std::string subject_pseudonym(const InquiryRequest& r) const;
 
  private:
   Status identify(Inquiry& q);
+  Status replay(Inquiry& q);
   Status decide(Inquiry& q);
+  Status limits(Inquiry& q);
   Status forward(Inquiry& q);
   Status minimise(Inquiry& q);
   Status audit(Inquiry& q);
 
-  std::shared_ptr<const Snapshot> snapshot_;
-  std::shared_ptr<AuditSink> audit_;
-  Pseudonymiser pseudonymiser_;
-  UpstreamMap upstreams_;
-  long max_upstream_bytes_;
+  PipelineParts parts_;
 };
+
+/// Local wall-clock time (the process's TZ) of `t`, for office hours and volume periods.
+void local_time(std::chrono::system_clock::time_point t, DecisionTime& time, LimitPeriods& periods);
 
 }  // namespace doelpoort

@@ -21,6 +21,14 @@ std::shared_ptr<const Snapshot> load_snapshot(const GatewayConfig& config, Diagn
       diags.error(config.file, "source \"" + name + "\" has no mapping in " + config.mappings_dir);
   }
   cross_check(p, configured, diags);
+  if (!config.shadow_register.empty()) {
+    Policy shadow = p;
+    shadow.reg = load_register(config.shadow_register, diags);
+    if (shadow.reg) {
+      cross_check(shadow, configured, diags);
+      snap->shadow = std::move(shadow);
+    }
+  }
   for (const auto& [source, mapping] : *p.mappings) {
     std::string error;
     auto compiled = CompiledMapping::compile(mapping, error);

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config.h"
@@ -16,6 +17,8 @@ namespace doelpoort {
 
 struct Snapshot {
   Policy policy;
+  /// A candidate register decided beside the live one (shadow mode): recorded in audit, never enforced.
+  std::optional<Policy> shadow;
   std::map<std::string, std::unique_ptr<CompiledMapping>> compiled;  ///< source -> compiled mapping
 
   const CompiledMapping* compiled_for(const std::string& source) const {

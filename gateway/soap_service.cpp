@@ -43,7 +43,7 @@ Status InquiryService::decode_addressing(Inquiry& q) {
 }
 
 int InquiryService::Inquire(const std::string& activity, std::string* caseReference, const std::string& userId,
-                            std::string* subjectBsn, const std::string& source, std::vector<std::string> field,
+                            std::string* subjectBsn, dp__Search* search, const std::string& source, std::vector<std::string> field,
                             std::string* reason, bool* breakGlass, dp__InquireResponse& response) {
   Inquiry q;
   q.id = new_uuid();
@@ -56,7 +56,13 @@ int InquiryService::Inquire(const std::string& activity, std::string* caseRefere
                source,
                std::move(field),
                reason != nullptr ? *reason : "",
-               breakGlass != nullptr && *breakGlass};
+               breakGlass != nullptr && *breakGlass,
+               {}};
+  if (search != nullptr) {
+    auto value = [](const std::string* v) { return v != nullptr ? *v : std::string(); };
+    q.request.search = {value(search->geslachtsnaam), value(search->geboortedatum), value(search->postcode),
+                        value(search->huisnummer), value(search->kenteken)};
+  }
   if (!pipeline_.handle(q, decode_addressing(q))) return fault(q);
 
   const Activity& a = *q.decision.activity;

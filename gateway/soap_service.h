@@ -27,7 +27,7 @@ class InquiryService final : public DoelpoortService {
   void set_peer(PeerIdentity peer) { peer_ = std::move(peer); }
 
   int Inquire(const std::string& activity, std::string* caseReference, const std::string& userId,
-              std::string* subjectBsn, const std::string& source, std::vector<std::string> field,
+              std::string* subjectBsn, dp__Search* search, const std::string& source, std::vector<std::string> field,
               std::string* reason, bool* breakGlass, dp__InquireResponse& response) override;
   DoelpoortService* copy() override;
 

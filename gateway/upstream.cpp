@@ -17,8 +17,17 @@ std::unique_ptr<HttpsUpstream> HttpsUpstream::create(const SourceConfig& config,
 HttpsUpstream::HttpsUpstream(const SourceConfig& config, long max_reply_bytes, tls::CtxPtr ctx)
     : config_(config), max_reply_bytes_(max_reply_bytes), ctx_(std::move(ctx)) {}
 
+namespace {
+// soap_free alone leaks what gSOAP allocated for the last error (its fault struct): end first.
+void free_soap(struct soap* s) {
+  soap_destroy(s);
+  soap_end(s);
+  soap_free(s);
+}
+}  // namespace
+
 HttpsUpstream::~HttpsUpstream() {
-  for (struct soap* s : idle_) soap_free(s);  // soap_free = destroy + end + done + free
+  for (struct soap* s : idle_) free_soap(s);
 }
 
 struct soap* HttpsUpstream::acquire(bool fresh, bool& reused) {
@@ -53,7 +62,7 @@ void HttpsUpstream::release(struct soap* s, bool keep) {
       return;
     }
   }
-  soap_free(s);
+  free_soap(s);
 }
 
 Status HttpsUpstream::exchange(struct soap* s, std::string_view request, const std::string& action,
@@ -73,6 +82,12 @@ Status HttpsUpstream::exchange(struct soap* s, std::string_view request, const s
     return {Code::UPSTREAM_UNAVAILABLE, "no answer from " + config_.url};
   }
   reply.http_status = s->status == 0 ? 200 : s->status;
+  // soap_http_get_body allocates the announced Content-Length before reading: refuse a huge one first.
+  if (s->length > static_cast<ULONG64>(max_reply_bytes_)) {
+    s->keep_alive = 0;
+    return {Code::UPSTREAM_ERROR, "answer from " + config_.url + " announces " + std::to_string(s->length) +
+                                      " bytes, over the limit of " + std::to_string(max_reply_bytes_)};
+  }
   std::size_t len = 0;
   const char* body = soap_http_get_body(s, &len);
   if (body == nullptr || soap_end_recv(s) != SOAP_OK)
@@ -87,7 +102,7 @@ Status HttpsUpstream::call(std::string_view request, const std::string& action, 
   Status st = exchange(s, request, action, reply);
   if (!st && reused && reply.http_status == 0) {
     // The pooled connection had gone stale; one more try on a fresh connection, and only then.
-    soap_free(s);
+    free_soap(s);
     s = acquire(/*fresh=*/true, reused);
     reply = {};
     st = exchange(s, request, action, reply);

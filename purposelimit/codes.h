@@ -26,6 +26,13 @@ namespace doelpoort {
   X(CASE_REQUIRED, Client, "the activity requires a case reference")                               \
   X(REASON_REQUIRED, Client, "break-glass requires a reason")                                      \
   X(BREAK_GLASS_NOT_PERMITTED, Client, "the activity does not allow break-glass")                  \
+  X(OUTSIDE_OFFICE_HOURS, Client, "the activity allows inquiries only during its office hours")     \
+  X(SEARCH_KEY_NOT_PERMITTED, Client, "the activity does not allow this way of naming the subject") \
+  X(SPECIAL_CATEGORY_NOT_PERMITTED, Client, "a special category of data the user's role may not receive") \
+  X(SUBJECT_NOT_IN_CASELOAD, Client, "the subject does not belong to the case's caseload")         \
+  X(VOLUME_LIMIT_EXCEEDED, Client, "the user reached the activity's volume limit")                 \
+  X(REPLAY_DETECTED, Client, "this wsa:MessageID was already used")                               \
+  X(STATE_UNAVAILABLE, Server, "the proportionality state store cannot be reached; the inquiry was denied") \
   X(UPSTREAM_UNAVAILABLE, Server, "the registry could not be reached or did not answer in time")   \
   X(UPSTREAM_ERROR, Server, "the registry answered with an error")                                 \
   X(AUDIT_UNAVAILABLE, Server, "the audit record could not be made durable; nothing was answered") \

@@ -9,16 +9,17 @@
 namespace doelpoort {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, RequestTemplate::Slot>, 4> kSlots{{
-    {"bsn", RequestTemplate::Slot::Bsn},
+constexpr std::array<std::pair<std::string_view, RequestTemplate::Slot>, 9> kSlots{{
     {"message_id", RequestTemplate::Slot::MessageId},
     {"action", RequestTemplate::Slot::Action},
     {"to", RequestTemplate::Slot::To},
+    {"bsn", RequestTemplate::Slot::Bsn},
+    {"geslachtsnaam", RequestTemplate::Slot::Geslachtsnaam},
+    {"geboortedatum", RequestTemplate::Slot::Geboortedatum},
+    {"postcode", RequestTemplate::Slot::Postcode},
+    {"huisnummer", RequestTemplate::Slot::Huisnummer},
+    {"kenteken", RequestTemplate::Slot::Kenteken},
 }};
-
-constexpr std::array<std::string_view, 9> kCategories{
-    "identificatie", "woonsituatie", "medebewoners", "arbeid", "inkomen",
-    "vermogen",      "opleiding",    "bedrijf",      "overig"};
 
 void append_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
@@ -33,10 +34,6 @@ void append_escaped(std::string& out, std::string_view text) {
 }
 
 }  // namespace
-
-bool is_known_category(const std::string& category) {
-  return std::find(kCategories.begin(), kCategories.end(), category) != kCategories.end();
-}
 
 bool RequestTemplate::parse(const std::string& text, std::string& error) {
   parts_.clear();
@@ -63,7 +60,6 @@ bool RequestTemplate::parse(const std::string& text, std::string& error) {
       return false;
     }
     part.literal = text.substr(pos, open - pos);
-    part.has_slot = true;
     part.slot = slot->second;
     literal_size_ += part.literal.size();
     parts_.push_back(std::move(part));
@@ -76,39 +72,53 @@ std::string RequestTemplate::render(const Values& v) const {
   out.reserve(literal_size_ + 256);
   for (const auto& p : parts_) {
     out += p.literal;
-    if (!p.has_slot) continue;
-    switch (p.slot) {
-      case Slot::Bsn: append_escaped(out, v.bsn); break;
-      case Slot::MessageId: append_escaped(out, v.message_id); break;
-      case Slot::Action: append_escaped(out, v.action); break;
-      case Slot::To: append_escaped(out, v.to); break;
-    }
+    if (p.slot != Slot::Count) append_escaped(out, v[static_cast<std::size_t>(p.slot)]);
   }
   return out;
+}
+
+bool RequestTemplate::uses(Slot slot) const {
+  return std::any_of(parts_.begin(), parts_.end(), [&](const Part& p) { return p.slot == slot; });
 }
 
 namespace {
 
 std::optional<Mapping> read_mapping(const YamlReader& y) {
   const YAML::Node n = y.root();
-  if (!y.check_map(n, "mapping", {"source", "action", "namespaces", "request", "fields"},
-                   {"service", "not_found", "fault"}))
+  if (!y.check_map(n, "mapping", {"source", "namespaces", "requests", "fields"},
+                   {"service", "not_found", "fault", "subject_bsn"}))
     return std::nullopt;
   Mapping m;
   m.file = y.file();
   m.source = y.string(n, "source");
   m.service = y.string(n, "service", false);
-  m.action = y.string(n, "action");
   m.not_found = y.string(n, "not_found", false);
   m.fault = y.string(n, "fault", false);
+  m.subject_bsn = y.string(n, "subject_bsn", false);
   const YAML::Node ns = n["namespaces"];
   if (!ns.IsMap()) {
     y.error(ns, "namespaces must map each prefix to a namespace URI");
   } else {
     for (const auto& kv : ns) m.namespaces.emplace(kv.first.Scalar(), kv.second.as<std::string>(""));
   }
-  std::string error;
-  if (!m.request.parse(y.string(n, "request"), error)) y.error(n["request"], error);
+  const YAML::Node requests = n["requests"];
+  if (!requests.IsMap() || requests.size() == 0) {
+    y.error(requests, "requests must map each search key (bsn, kenteken, ...) to its action and body");
+  } else {
+    for (const auto& kv : requests) {
+      auto key = search_key_from_name(kv.first.Scalar());
+      if (!key) {
+        y.error(kv.first, "unknown search key \"" + kv.first.Scalar() + "\"");
+        continue;
+      }
+      if (!y.check_map(kv.second, "request \"" + kv.first.Scalar() + "\"", {"action", "body"}, {})) continue;
+      SourceRequest r;
+      r.action = y.string(kv.second, "action");
+      std::string error;
+      if (!r.body.parse(y.string(kv.second, "body"), error)) y.error(kv.second["body"], error);
+      m.requests.emplace(*key, std::move(r));
+    }
+  }
 
   const YAML::Node fields = n["fields"];
   if (!fields.IsMap() || fields.size() == 0) {
@@ -119,9 +129,7 @@ std::optional<Mapping> read_mapping(const YamlReader& y) {
     const std::string name = kv.first.Scalar();
     const std::string what = "field \"" + name + "\"";
     if (!y.check_map(kv.second, what, {"xpath", "category"}, {})) continue;
-    MappedField f{y.string(kv.second, "xpath"), y.string(kv.second, "category")};
-    if (!is_known_category(f.category))
-      y.error(kv.second["category"], what + ": unknown category \"" + f.category + "\"");
+    MappedField f{y.string(kv.second, "xpath"), y.string(kv.second, "category"), y.where(kv.first)};
     if (!m.fields.emplace(name, std::move(f)).second) y.error(kv.first, what + " is defined twice");
   }
   return m;

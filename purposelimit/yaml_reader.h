@@ -27,6 +27,8 @@ class YamlReader {
 
   void error(const YAML::Node& at, const std::string& message) const;
   void warning(const YAML::Node& at, const std::string& message) const;
+  /// An error at a position recorded earlier with where().
+  void diags_error(const std::string& where, const std::string& message) const { diags_->error(where, message); }
 
   /// Checks that `node` is a map with only the keys in `required` and `optional`, no duplicates and every
   /// required key present. `what` names the thing in messages ("activity \"pw-x\"").

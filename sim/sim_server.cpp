@@ -154,13 +154,13 @@ void serve_requests(struct soap* c) {
   }
 }
 
-/// One line per refused handshake (no client certificate, unknown CA, revoked, not TLS at all).
+/// One line per failed handshake (no client certificate, unknown CA, revoked, not TLS, timed out).
 void log_refused_handshake(struct soap* c) {
   const char* reason = soap_fault_string(c);
   std::string line = reason != nullptr ? reason : "unknown reason";
   for (char& ch : line)
     if (ch == '\n' || ch == '\r') ch = ' ';
-  std::fprintf(stderr, "doelpoort-sim: TLS handshake with %s:%d refused: %s\n", c->host, c->port, line.c_str());
+  std::fprintf(stderr, "doelpoort-sim: TLS handshake with %s:%d failed: %s\n", c->host, c->port, line.c_str());
 }
 
 void run_connection(struct soap* c, ConnectionContext context, ServerOptions options) {

@@ -41,7 +41,7 @@ struct ServerOptions {
 
 /// Serves until SIGTERM or SIGINT, then closes every connection and returns 0. Once listening it writes
 /// the port file and prints "doelpoort-sim: listening on HOST:PORT" to `out` (flushed). Returns 1,
-/// after one line on `err`, when it cannot start. While serving, refused TLS handshakes are logged to
+/// after one line on `err`, when it cannot start. While serving, failed TLS handshakes are logged to
 /// stderr, one line each. Call soap_ssl_init() and xml::init() first.
 int run_server(const ServerOptions& options, const RequestHandler& handler, std::ostream& out, std::ostream& err);
 

@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config openssl curl
   gsoap libgsoap-dev libssl-dev libxml2-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
-  libhiredis-dev prometheus-cpp-dev
-  googletest libgtest-dev libbenchmark-dev
+  libhiredis-dev prometheus-cpp-dev redis-server
+  googletest libgtest-dev libbenchmark-dev chromium
   python3 python3-zeep python3-requests python3-lxml
 )
 

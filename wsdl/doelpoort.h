@@ -37,6 +37,17 @@ class dp__InquireResponse {
   std::vector<dp__Field> field 0;
 };
 
+/// A subject named without a BSN, where the activity allows that search key: geslachtsnaam +
+/// geboortedatum (yyyymmdd), postcode + huisnummer, or kenteken.
+class dp__Search {
+ public:
+  std::string *geslachtsnaam;
+  std::string *geboortedatum;
+  std::string *postcode;
+  std::string *huisnummer;
+  std::string *kenteken;
+};
+
 /// Fault detail: a stable machine-readable code (e.g. FIELD_NOT_PERMITTED) and the inquiry id.
 class _dp__InquiryFault {
  public:
@@ -60,6 +71,7 @@ int dp__Inquire(
     std::string *caseReference,        ///< case (zaak) reference the inquiry serves
     std::string userId,                ///< the case worker on whose behalf the application asks
     std::string *subjectBsn,           ///< the data subject's BSN
+    dp__Search *search,                ///< or: a search by other keys
     std::string source,                ///< source service, e.g. BRPDossierPersoon
     std::vector<std::string> field 1,  ///< requested fields (canonical names from mappings/)
     std::string *reason,               ///< free-text reason; required for break-glass

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "memory_state_store.h"
 #include "xml_safe.h"
 
 namespace doelpoort {
@@ -53,8 +54,14 @@ class PipelineTest : public ::testing::Test {
     a.purpose = "recht op bijstand";
     a.legal_basis = {"AVG art. 6 lid 1 sub c", "Participatiewet art. 64"};
     a.roles = {"consulent"};
+    a.categories = {"identificatie"};
     a.sources = {{"BRP", {"naam", "bsn"}}};
-    reg->activities = {a};
+    a.proportionality.max_inquiries_per_user_per_hour = 3;
+    Activity bound = a;  // caseload-bound
+    bound.id = "pw-bound";
+    bound.proportionality.caseload_binding = true;
+    bound.proportionality.break_glass = true;
+    reg->activities = {a, bound};
     reg->index();
     auto staff = std::make_shared<Staff>();
     staff->roles = {{"consulent", ""}};
@@ -62,30 +69,41 @@ class PipelineTest : public ::testing::Test {
     auto mappings = std::make_shared<MappingSet>();
     Mapping m;
     m.source = "BRP";
-    m.action = "urn:action";
     m.namespaces = {{"s", "urn:s"}};
     std::string error;
-    ASSERT_TRUE(m.request.parse("<q>{{bsn}}</q>", error));
+    ASSERT_TRUE(m.requests[SearchKey::Bsn].body.parse("<q>{{bsn}}</q>", error));
+    m.requests[SearchKey::Bsn].action = "urn:action";
     m.fields = {{"naam", {"//s:P/Naam", "identificatie"}}, {"bsn", {"//s:P/Bsn", "identificatie"}},
                 {"adres", {"//s:P/Adres", "woonsituatie"}}};
     mappings->emplace("BRP", std::move(m));
-    snap->policy = {reg, staff, mappings, {{"zaak", "", "zaaksysteem", "", {"pw-uitkering"}}}};
+    snap->policy = {reg, staff, mappings, {{"zaak", "", "zaaksysteem", "", {"pw-uitkering", "pw-bound"}}}};
     snap->compiled.emplace("BRP", CompiledMapping::compile(snap->policy.mappings->at("BRP"), error));
     ASSERT_TRUE(snap->compiled.at("BRP")) << error;
 
     upstream = std::make_shared<FakeUpstream>();
     audit = std::make_shared<FakeAudit>();
     std::array<unsigned char, 32> key{};
-    pipeline = std::make_unique<Pipeline>(snap, audit, Pseudonymiser(key), UpstreamMap{{"BRP", upstream}}, 1 << 20);
-    q.id = "inq-1";
-    q.peer.cn = "zaaksysteem";
-    q.request = {"pw-uitkering", "Z-1", "u1", "111222333", "BRP", {"naam"}, "", false};
+    state = std::make_shared<MemoryStateStore>();
+    pipeline = std::make_unique<Pipeline>(PipelineParts{snap, audit, state, Pseudonymiser(key),
+                                                        UpstreamMap{{"BRP", upstream}}, 1 << 20, std::chrono::seconds(60)});
+    q = fresh_inquiry();
+  }
+
+  Inquiry fresh_inquiry() {
+    Inquiry i;
+    i.id = "inq-" + std::to_string(++serial);
+    i.message_id = "urn:uuid:m" + std::to_string(serial);
+    i.peer.cn = "zaaksysteem";
+    i.request = {"pw-uitkering", "Z-1", "u1", "111222333", "BRP", {"naam"}, "", false, {}};
+    return i;
   }
 
   std::shared_ptr<FakeUpstream> upstream;
   std::shared_ptr<FakeAudit> audit;
+  std::shared_ptr<MemoryStateStore> state;
   std::unique_ptr<Pipeline> pipeline;
   Inquiry q;
+  int serial = 0;
 };
 
 TEST_F(PipelineTest, PermittedInquiryReturnsOnlyRequestedFieldsAndIsAudited) {
@@ -157,6 +175,69 @@ TEST_F(PipelineTest, RegistryAnswerWithDoctypeIsRefused) {
   upstream->body = R"(<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>)";
   EXPECT_EQ(pipeline->handle(q).code(), Code::UPSTREAM_ERROR);
   EXPECT_NE(q.status.message().find("DOCTYPE"), std::string::npos);
+}
+
+TEST_F(PipelineTest, ReplayedMessageIdIsRefusedBeforeTheRegistry) {
+  ASSERT_TRUE(pipeline->handle(q).is_ok());
+  Inquiry again = fresh_inquiry();
+  again.message_id = q.message_id;
+  EXPECT_EQ(pipeline->handle(again).code(), Code::REPLAY_DETECTED);
+  EXPECT_EQ(upstream->calls, 1);
+  EXPECT_EQ(audit->records.back()["code"], "REPLAY_DETECTED");
+}
+
+TEST_F(PipelineTest, VolumeLimitDeniesTheInquiryAfterTheLimit) {
+  for (int i = 0; i < 3; ++i) {
+    Inquiry next = fresh_inquiry();
+    ASSERT_TRUE(pipeline->handle(next).is_ok()) << i;
+  }
+  Inquiry fourth = fresh_inquiry();
+  EXPECT_EQ(pipeline->handle(fourth).code(), Code::VOLUME_LIMIT_EXCEEDED);
+  EXPECT_EQ(upstream->calls, 3);
+}
+
+TEST_F(PipelineTest, CaseloadBindingDeniesSubjectsOutsideTheCaseUnlessBreakGlass) {
+  q.request.activity = "pw-bound";
+  EXPECT_EQ(pipeline->handle(q).code(), Code::SUBJECT_NOT_IN_CASELOAD);
+  ASSERT_TRUE(state->replace_caseload({{"Z-1", {pipeline->subject_pseudonym(q.request)}}}).is_ok());
+  Inquiry member = fresh_inquiry();
+  member.request.activity = "pw-bound";
+  EXPECT_TRUE(pipeline->handle(member).is_ok()) << member.status.message();
+  Inquiry other = fresh_inquiry();
+  other.request.activity = "pw-bound";
+  other.request.subject_bsn = "123456782";
+  EXPECT_EQ(pipeline->handle(other).code(), Code::SUBJECT_NOT_IN_CASELOAD);
+  Inquiry glass = fresh_inquiry();
+  glass.request = other.request;
+  glass.request.break_glass = true;
+  glass.request.reason = "acute zorgmelding";
+  EXPECT_TRUE(pipeline->handle(glass).is_ok()) << glass.status.message();
+  EXPECT_EQ(audit->records.back()["break_glass"], true);
+}
+
+class DownState final : public StateStore {
+ public:
+  Status remember_message(std::string_view, std::string_view, std::chrono::seconds, bool&) override { return down(); }
+  Status note_subject(std::string_view, std::string_view, std::string_view, std::chrono::seconds, std::uint64_t&) override {
+    return down();
+  }
+  Status count_inquiry(std::string_view, std::string_view, std::chrono::seconds, std::uint64_t&) override { return down(); }
+  Status in_caseload(std::string_view, std::string_view, bool&) override { return down(); }
+  Status replace_caseload(const std::map<std::string, std::set<std::string>>&) override { return down(); }
+  bool healthy() override { return false; }
+
+ private:
+  static Status down() { return {Code::STATE_UNAVAILABLE, "connection refused"}; }
+};
+
+TEST_F(PipelineTest, StateStoreDownDeniesTheInquiry) {
+  auto std_snapshot = pipeline->snapshot();
+  std::array<unsigned char, 32> key{};
+  Pipeline down({std_snapshot, audit, std::make_shared<DownState>(), Pseudonymiser(key), UpstreamMap{{"BRP", upstream}},
+                 1 << 20, std::chrono::seconds(60)});
+  EXPECT_EQ(down.handle(q).code(), Code::STATE_UNAVAILABLE);
+  EXPECT_EQ(upstream->calls, 0);
+  EXPECT_EQ(audit->records.back()["code"], "STATE_UNAVAILABLE");
 }
 
 TEST_F(PipelineTest, NewSnapshotAppliesToTheNextInquiry) {

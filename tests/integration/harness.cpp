@@ -151,7 +151,9 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
            std::to_string(o.upstream_timeout_ms) + "\n";
   };
   std::ostringstream y;
-  y << "listen: 127.0.0.1:0\nworkers: 8\n"
+  y << "listen: 127.0.0.1:0\nworkers: 8\nstate: " << o.state << "\n"
+    << (o.caseload.empty() ? "" : "caseload: " + o.caseload + "\n")
+    << (o.shadow_register.empty() ? "" : "shadow_register: " + o.shadow_register + "\n")
     << "tls:\n  certificate: " << pki("gateway.crt") << "\n  key: " << pki("gateway.key") << "\n  client_ca: "
     << pki("ca.crt") << "\n  crl: " << pki("ca.crl") << "\n"
     << "register: " << o.register_file << "\nstaff: " << source("config/staff.yaml") << "\nmappings: "

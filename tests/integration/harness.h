@@ -48,6 +48,9 @@ struct GatewayOptions {
                                                      "pw-bijzondere-bijstand", "pw-terugvordering",
                                                      "pw-fraudeonderzoek"};
   int upstream_timeout_ms = 3000;
+  std::string state = "memory";
+  std::string caseload;     ///< optional caseload CSV
+  std::string shadow_register;  ///< optional candidate register (shadow mode)
   std::string register_file = source("config/register.yaml");
   std::string audit_dir;    ///< set by start_gateway
   std::string subject_key;  ///< set by start_gateway

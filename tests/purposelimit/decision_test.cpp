@@ -16,35 +16,61 @@ class DecisionTest : public ::testing::Test {
     uitkering.version = "3";
     uitkering.roles = {"inkomensconsulent"};
     uitkering.sources = {{"BRP", {"voornamen", "geslachtsnaam"}}, {"UWV", {"loon_sv"}}};
+    uitkering.categories = {"identificatie", "inkomen"};
     Activity fraude = uitkering;
     fraude.id = "pw-fraude";
     fraude.roles = {"rechercheur"};
-    fraude.break_glass_allowed = true;
+    fraude.proportionality.break_glass = true;
     Activity wob = uitkering;
     wob.id = "wob";
-    wob.case_reference_required = false;
-    reg->activities = {uitkering, fraude, wob};
+    wob.proportionality.case_reference_required = false;
+    Activity rdw = uitkering;  // searches and office hours
+    rdw.id = "rdw";
+    rdw.sources = {{"RDW", {"merk"}}};
+    rdw.proportionality.search_keys = {SearchKey::Bsn, SearchKey::Kenteken};
+    rdw.proportionality.office_hours = {0x1f, 7 * 60, 19 * 60};  // mon-fri 07:00-19:00
+    Activity medisch = uitkering;  // a special category for one role only
+    medisch.id = "medisch";
+    medisch.roles = {"inkomensconsulent", "medisch-adviseur"};
+    medisch.sources = {{"UWV", {"loon_sv", "belastbaarheid"}}};
+    medisch.special_categories = {{"gezondheid", "AVG art. 9 lid 2 sub b; UAVG art. 30", {"medisch-adviseur"}}};
+    reg->activities = {uitkering, fraude, wob, rdw, medisch};
     reg->index();
     auto staff = std::make_shared<Staff>();
-    staff->roles = {{"inkomensconsulent", ""}, {"rechercheur", ""}};
-    staff->members = {{"u1", {"u1", "Een", {"inkomensconsulent"}}}, {"u2", {"u2", "Twee", {"rechercheur"}}}};
+    staff->roles = {{"inkomensconsulent", ""}, {"rechercheur", ""}, {"medisch-adviseur", ""}};
+    staff->members = {{"u1", {"u1", "Een", {"inkomensconsulent"}}},
+                      {"u2", {"u2", "Twee", {"rechercheur"}}},
+                      {"u3", {"u3", "Drie", {"medisch-adviseur"}}}};
+    auto mappings = std::make_shared<MappingSet>();
+    auto mapping = [](const std::string& source, std::map<std::string, MappedField> fields, bool by_kenteken) {
+      Mapping m;
+      m.source = source;
+      m.requests[SearchKey::Bsn] = {};
+      if (by_kenteken) m.requests[SearchKey::Kenteken] = {};
+      m.fields = std::move(fields);
+      return m;
+    };
+    (*mappings)["BRP"] = mapping("BRP", {{"voornamen", {"", "identificatie", ""}}, {"geslachtsnaam", {"", "identificatie", ""}}}, false);
+    (*mappings)["UWV"] = mapping("UWV", {{"loon_sv", {"", "inkomen", ""}}, {"belastbaarheid", {"", "gezondheid", ""}}}, false);
+    (*mappings)["RDW"] = mapping("RDW", {{"merk", {"", "identificatie", ""}}}, true);
     policy.reg = reg;
     policy.staff = staff;
-    policy.mappings = std::make_shared<MappingSet>();
+    policy.mappings = mappings;
     app.id = "zaaksysteem";
-    app.activities = {"pw-uitkering", "pw-fraude", "wob"};
-    request = {"pw-uitkering", "Z-1", "u1", "111222333", "BRP", {"voornamen"}, "", false};
+    app.activities = {"pw-uitkering", "pw-fraude", "wob", "rdw", "medisch"};
+    request = {"pw-uitkering", "Z-1", "u1", "111222333", "BRP", {"voornamen"}, "", false, {}};
   }
 
-  Code decide_code() { return decide(policy, app, request).status.code(); }
+  Code decide_code() { return decide(policy, app, request, now).status.code(); }
 
   Policy policy;
   Application app;
   InquiryRequest request;
+  DecisionTime now{2, 10 * 60};  // a Wednesday, 10:00
 };
 
 TEST_F(DecisionTest, PermitsWhenEveryRuleHolds) {
-  Decision d = decide(policy, app, request);
+  Decision d = decide(policy, app, request, now);
   EXPECT_TRUE(d.status.is_ok()) << d.status.message();
   ASSERT_NE(d.activity, nullptr);
   EXPECT_EQ(d.activity->version, "3");
@@ -77,7 +103,7 @@ TEST_F(DecisionTest, DeniesSourceOutsideActivity) {
 
 TEST_F(DecisionTest, DeniesFieldOutsideActivity) {
   request.fields = {"voornamen", "adres_straat"};
-  Decision d = decide(policy, app, request);
+  Decision d = decide(policy, app, request, now);
   EXPECT_EQ(d.status.code(), Code::FIELD_NOT_PERMITTED);
   EXPECT_NE(d.status.message().find("adres_straat"), std::string::npos);
   EXPECT_EQ(d.status.message().find("voornamen"), std::string::npos);
@@ -132,6 +158,76 @@ TEST_F(DecisionTest, DeniesFieldRequestedTwice) {
 TEST_F(DecisionTest, DeniesEmptyFieldList) {
   request.fields.clear();
   EXPECT_EQ(decide_code(), Code::INVALID_REQUEST);
+}
+
+TEST_F(DecisionTest, DeniesOutsideOfficeHours) {
+  request.activity = "rdw";
+  request.source = "RDW";
+  request.fields = {"merk"};
+  EXPECT_EQ(decide_code(), Code::OK);
+  now = {2, 19 * 60};  // Wednesday 19:00: the hours end at 19:00
+  EXPECT_EQ(decide_code(), Code::OUTSIDE_OFFICE_HOURS);
+  now = {5, 10 * 60};  // Saturday
+  EXPECT_EQ(decide_code(), Code::OUTSIDE_OFFICE_HOURS);
+}
+
+TEST_F(DecisionTest, BreakGlassLiftsOfficeHoursOnlyWhereAllowed) {
+  request.activity = "pw-fraude";
+  request.user = "u2";
+  request.break_glass = true;
+  request.reason = "acuut risico";
+  EXPECT_EQ(decide_code(), Code::OK);
+}
+
+TEST_F(DecisionTest, DeniesSearchKeyTheActivityDoesNotAllow) {
+  request.subject_bsn.clear();
+  request.search.kenteken = "AB123C";
+  EXPECT_EQ(decide_code(), Code::SEARCH_KEY_NOT_PERMITTED);  // pw-uitkering: bsn only
+  request.activity = "rdw";
+  request.source = "RDW";
+  request.fields = {"merk"};
+  EXPECT_EQ(decide_code(), Code::OK);
+}
+
+TEST_F(DecisionTest, DeniesSearchTheSourceCannotAnswer) {
+  request.activity = "rdw";
+  request.subject_bsn.clear();
+  request.search.kenteken = "AB123C";
+  request.source = "RDW";
+  request.fields = {"merk"};
+  policy.mappings = [&] {
+    auto m = std::make_shared<MappingSet>(*policy.mappings);
+    (*m)["RDW"].requests.erase(SearchKey::Kenteken);
+    return m;
+  }();
+  EXPECT_EQ(decide_code(), Code::INVALID_REQUEST);
+}
+
+TEST_F(DecisionTest, DeniesSubjectNamedTwoWaysOrMalformed) {
+  request.search.kenteken = "AB123C";  // and a BSN
+  EXPECT_EQ(decide_code(), Code::INVALID_REQUEST);
+  request.subject_bsn.clear();
+  request.search = {};
+  request.search.postcode = "1234 AB";
+  request.search.huisnummer = "1";
+  EXPECT_EQ(decide_code(), Code::INVALID_REQUEST);
+  request.search.postcode = "1234AB";
+  SearchKey key{};
+  EXPECT_TRUE(search_key_of(request, key).is_ok());
+  EXPECT_EQ(key, SearchKey::PostcodeHuisnummer);
+  request.search = {"Jansen", "1980011", "", "", ""};  // seven-digit date
+  EXPECT_EQ(decide_code(), Code::INVALID_REQUEST);
+}
+
+TEST_F(DecisionTest, DeniesSpecialCategoryToARoleWithoutItsGrant) {
+  request.activity = "medisch";
+  request.source = "UWV";
+  request.fields = {"loon_sv"};
+  EXPECT_EQ(decide_code(), Code::OK);
+  request.fields = {"loon_sv", "belastbaarheid"};
+  EXPECT_EQ(decide_code(), Code::SPECIAL_CATEGORY_NOT_PERMITTED);
+  request.user = "u3";  // the medical adviser
+  EXPECT_EQ(decide_code(), Code::OK);
 }
 
 TEST(Codes, EveryCodeHasAUniqueNameThatRoundTrips) {

@@ -38,6 +38,11 @@ constexpr const char* kRegisterHead = R"(register:
   version: "1"
   organisation: Werkplein
   controller: College
+categories:
+  identificatie: { name: Identificatie }
+  gezondheid: { name: Medisch, special: "art. 9" }
+organisations:
+  brp: { name: BRP, country: NL, services: [BRP] }
 activities:
 )";
 
@@ -46,17 +51,28 @@ constexpr const char* kActivity = R"(  - id: pw-a
     name: A
     purpose: doel
     legal_basis: { ground: "AVG art. 6 lid 1 sub c", law: "Participatiewet art. 64" }
+    categories: [identificatie]
+    received_from: [brp]
+    retention: 5 jaar
     roles: [consulent]
     sources:
       BRP: [voornamen]
 )";
+
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
 
 TEST_F(LoaderTest, LoadsAValidRegister) {
   Diagnostics d;
   auto reg = load_register(write("r.yaml", std::string(kRegisterHead) + kActivity), d);
   ASSERT_TRUE(reg) << all(d);
   ASSERT_NE(reg->find("pw-a"), nullptr);
-  EXPECT_TRUE(reg->find("pw-a")->case_reference_required);  // the safe default
+  EXPECT_TRUE(reg->find("pw-a")->proportionality.case_reference_required);  // the safe default
+  EXPECT_EQ(reg->find("pw-a")->proportionality.search_keys, std::set<SearchKey>{SearchKey::Bsn});
   EXPECT_EQ(reg->find("pw-a")->fields_of("BRP")->count("voornamen"), 1u);
 }
 
@@ -66,7 +82,7 @@ TEST_F(LoaderTest, UnknownKeyIsAnErrorNamingFileLineAndColumn) {
   auto reg = load_register(write("r.yaml", text), d);
   EXPECT_FALSE(reg);
   ASSERT_TRUE(d.has_errors());
-  EXPECT_NE(all(d).find("r.yaml:14:5: error: activity \"pw-a\": unknown key \"colour\""), std::string::npos) << all(d);
+  EXPECT_NE(all(d).find("r.yaml:22:5: error: activity \"pw-a\": unknown key \"colour\""), std::string::npos) << all(d);
 }
 
 TEST_F(LoaderTest, MissingRequiredKeyIsAnError) {
@@ -105,9 +121,9 @@ TEST_F(LoaderTest, StaffWithUnknownRoleIsAnError) {
 }
 
 constexpr const char* kMapping = R"(source: BRP
-action: urn:a
 namespaces: { s: "urn:s" }
-request: "<r>{{bsn}}</r>"
+requests:
+  bsn: { action: "urn:a", body: "<r>{{bsn}}</r>" }
 fields:
   voornamen: { xpath: "//s:Voornamen", category: identificatie }
 )";
@@ -121,39 +137,90 @@ TEST_F(LoaderTest, MappingWithUnknownPlaceholderIsAnError) {
   EXPECT_NE(all(d).find("unknown placeholder {{naam}}"), std::string::npos) << all(d);
 }
 
-TEST_F(LoaderTest, MappingWithUnknownCategoryIsAnError) {
-  Diagnostics d;
-  std::string text = kMapping;
-  text.replace(text.find("identificatie"), 13, "schoenmaat");
-  write("mappings/brp.yaml", text);
-  EXPECT_FALSE(load_mappings((dir / "mappings").string(), d));
-  EXPECT_NE(all(d).find("unknown category \"schoenmaat\""), std::string::npos) << all(d);
-}
-
 TEST_F(LoaderTest, RequestTemplateEscapesValues) {
   RequestTemplate t;
   std::string error;
   ASSERT_TRUE(t.parse("<a>{{bsn}}</a><b>{{message_id}}</b>", error)) << error;
-  EXPECT_EQ(t.render({"1<2&3", "m\"1", "", ""}), "<a>1&lt;2&amp;3</a><b>m&quot;1</b>");
+  RequestTemplate::Values v{};
+  v[static_cast<std::size_t>(RequestTemplate::Slot::Bsn)] = "1<2&3";
+  v[static_cast<std::size_t>(RequestTemplate::Slot::MessageId)] = "m\"1";
+  EXPECT_EQ(t.render(v), "<a>1&lt;2&amp;3</a><b>m&quot;1</b>");
+  EXPECT_TRUE(t.uses(RequestTemplate::Slot::Bsn));
+  EXPECT_FALSE(t.uses(RequestTemplate::Slot::Kenteken));
 }
 
 TEST_F(LoaderTest, CrossCheckFindsFieldsSourcesAndRolesThatDoNotExist) {
   Diagnostics d;
-  std::string act = kActivity;
-  act.replace(act.find("[voornamen]"), 11, "[voornamen, schoenmaat]");
+  std::string act = with(kActivity, "[voornamen]", "[voornamen, schoenmaat]");
   act += "      RDW: [kenteken]\n";
   Policy p;
   p.reg = load_register(write("r.yaml", std::string(kRegisterHead) + act), d);
   p.staff = load_staff(write("s.yaml", "roles: { andere: x }\nusers: {}\n"), d);
   write("mappings/brp.yaml", kMapping);
   p.mappings = load_mappings((dir / "mappings").string(), d);
-  ASSERT_TRUE(p.reg && p.staff && p.mappings) << all(d);
+  ASSERT_TRUE(p.staff && p.mappings) << all(d);
+  ASSERT_FALSE(p.reg) << "RDW belongs to no organisation";
+  p.reg = load_register(write("r2.yaml", std::string(kRegisterHead) + with(kActivity, "[voornamen]", "[voornamen, schoenmaat]")), d);
+  ASSERT_TRUE(p.reg) << all(d);
   cross_check(p, {"BRP"}, d);
   const std::string out = all(d);
   EXPECT_NE(out.find("unknown role \"consulent\""), std::string::npos) << out;
   EXPECT_NE(out.find("no field \"schoenmaat\""), std::string::npos) << out;
-  EXPECT_NE(out.find("unknown source \"RDW\""), std::string::npos) << out;
+  EXPECT_NE(out.find("source \"RDW\" belongs to no organisation"), std::string::npos) << out;
   EXPECT_NE(out.find("r.yaml:"), std::string::npos) << out;
+}
+
+TEST_F(LoaderTest, SourceOutsideTheEeaIsRefused) {
+  Diagnostics d;
+  std::string text = with(std::string(kRegisterHead) + kActivity, "country: NL", "country: US");
+  EXPECT_FALSE(load_register(write("r.yaml", text), d));
+  EXPECT_NE(all(d).find("r.yaml:9:30: error: organisation \"brp\": country \"US\" is outside the EEA"), std::string::npos) << all(d);
+}
+
+TEST_F(LoaderTest, SpecialCategoryWithoutItsOwnBasisIsAnError) {
+  Diagnostics d;
+  std::string text = with(std::string(kRegisterHead) + kActivity, "categories: [identificatie]", "categories: [identificatie, gezondheid]");
+  EXPECT_FALSE(load_register(write("r.yaml", text), d));
+  EXPECT_NE(all(d).find("special category \"gezondheid\" (AVG art. 9) needs an entry in special_categories"), std::string::npos) << all(d);
+  d = {};
+  text += "    special_categories:\n      - { category: gezondheid, basis: \"AVG art. 9 lid 2 sub b\", roles: [consulent] }\n";
+  EXPECT_TRUE(load_register(write("r.yaml", text), d)) << all(d);
+}
+
+TEST_F(LoaderTest, SourceOfAnOrganisationNotReceivedFromIsAnError) {
+  Diagnostics d;
+  std::string text = with(std::string(kRegisterHead) + kActivity, "received_from: [brp]", "received_from: []");
+  EXPECT_FALSE(load_register(write("r.yaml", text), d));
+  EXPECT_NE(all(d).find("source \"BRP\" is run by \"brp\", which received_from does not name"), std::string::npos) << all(d);
+}
+
+TEST_F(LoaderTest, ProportionalityRulesAreReadAndChecked) {
+  Diagnostics d;
+  std::string text = std::string(kRegisterHead) + kActivity +
+                     "    proportionality:\n      case_reference: optional\n      search_keys: [bsn, kenteken]\n"
+                     "      max_subjects_per_user_per_day: 20\n      max_inquiries_per_user_per_hour: 60\n"
+                     "      office_hours: \"mon-fri 07:30-18:00\"\n      break_glass: true\n";
+  auto reg = load_register(write("r.yaml", text), d);
+  ASSERT_TRUE(reg) << all(d);
+  const Proportionality& p = reg->find("pw-a")->proportionality;
+  EXPECT_FALSE(p.case_reference_required);
+  EXPECT_EQ(p.search_keys, (std::set<SearchKey>{SearchKey::Bsn, SearchKey::Kenteken}));
+  EXPECT_EQ(p.max_subjects_per_user_per_day, 20u);
+  EXPECT_EQ(p.max_inquiries_per_user_per_hour, 60u);
+  EXPECT_TRUE(p.office_hours.allows(4, 7 * 60 + 30));
+  EXPECT_FALSE(p.office_hours.allows(5, 12 * 60));
+  EXPECT_TRUE(p.break_glass);
+  EXPECT_NE(all(d).find("warning: activity \"pw-a\": consults sources without requiring a case reference"), std::string::npos);
+}
+
+TEST_F(LoaderTest, MalformedProportionalityIsAnErrorWithPosition) {
+  for (const char* bad : {"      office_hours: \"weekdays 9-5\"\n", "      search_keys: [vingerafdruk]\n",
+                          "      caseload_binding: true\n      search_keys: [bsn, kenteken]\n",
+                          "      max_inquiries_per_user_per_hour: -3\n"}) {
+    Diagnostics d;
+    EXPECT_FALSE(load_register(write("r.yaml", std::string(kRegisterHead) + kActivity + "    proportionality:\n" + bad), d)) << bad;
+    EXPECT_NE(all(d).find("r.yaml:2"), std::string::npos) << all(d);
+  }
 }
 
 TEST_F(LoaderTest, ShippedConfigurationLoadsWithoutErrors) {

@@ -1,12 +1,15 @@
-// The mapping files (mappings/*.yaml) against the simulator's answers: every field XPath must find, for
-// known persons, exactly the values the population holds, and the request template must be answered.
+// The mapping files (mappings/*.yaml), loaded by the gateway's own loader, against the simulator's
+// answers: the request templates must be answered, and every field XPath must find, for known persons,
+// exactly the values the population holds.
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <set>
+#include <stdexcept>
 
+#include "mapping.h"
 #include "sim_test_util.h"
 
 namespace doelpoort::sim {
@@ -16,59 +19,45 @@ using testing::population;
 using Values = std::vector<std::string>;
 using Expected = std::map<std::string, Values>;
 
-const std::set<std::string> kCategories{"identificatie", "woonsituatie", "medebewoners", "arbeid", "inkomen",
-                                        "vermogen",      "opleiding",    "bedrijf",      "overig"};
-
-struct Mapping {
-  std::string file;
-  YAML::Node root;
-  std::map<std::string, std::string> namespaces;
-  const Service* service = nullptr;
-
-  std::string request(std::string_view bsn) const {
-    std::string text = root["request"].as<std::string>();
-    const auto replace = [&](const std::string& slot, std::string_view value) {
-      for (auto at = text.find(slot); at != std::string::npos; at = text.find(slot, at + value.size()))
-        text.replace(at, slot.size(), value);
-    };
-    replace("{{bsn}}", bsn);
-    replace("{{message_id}}", "urn:uuid:mapping-test");
-    replace("{{action}}", root["action"].as<std::string>());
-    replace("{{to}}", "https://localhost/suwibroker/soap/" + std::string(service->name));
-    return text;
-  }
-};
-
-Mapping load(const std::string& name, const Service& service) {
-  Mapping m;
-  m.file = std::string(DOELPOORT_SOURCE_DIR) + "/mappings/" + name;
-  m.root = YAML::LoadFile(m.file);
-  for (const auto& kv : m.root["namespaces"]) m.namespaces[kv.first.as<std::string>()] = kv.second.as<std::string>();
-  m.service = &service;
-  return m;
+const MappingSet& mappings() {
+  static const std::shared_ptr<const MappingSet> kSet = [] {
+    Diagnostics diags;
+    auto set = load_mappings(std::string(DOELPOORT_SOURCE_DIR) + "/mappings", diags);
+    for (const auto& d : diags.all()) ADD_FAILURE() << d.to_string();
+    return set;
+  }();
+  if (!kSet) throw std::runtime_error("mappings/ did not load");
+  return *kSet;
 }
 
-const Mapping& brp_mapping() {
-  static const Mapping m = load("brp-dossier-persoon.yaml", testing::brp());
-  return m;
-}
-const Mapping& uwv_mapping() {
-  static const Mapping m = load("uwv-dossier-inkomsten.yaml", testing::uwv());
-  return m;
-}
+const Mapping& brp_mapping() { return mappings().at("BRPDossierPersoon"); }
+const Mapping& uwv_mapping() { return mappings().at("UWVDossierInkomsten"); }
 
-/// The registry's answer to the mapping's own request template.
+const Service& service_of(const Mapping& m) { return &m == &brp_mapping() ? testing::brp() : testing::uwv(); }
+
+/// The registry's answer to the mapping's own BSN request, sent as the gateway sends it.
 std::string answer(const Mapping& m, std::string_view bsn) {
   static Stats stats;
   static const RequestHandler handler(population(), stats);
-  const HttpReply reply = testing::post(handler, *m.service, m.request(bsn), m.root["action"].as<std::string>());
-  return reply.body;
+  const SourceRequest* request = m.request_for(SearchKey::Bsn);
+  if (request == nullptr) return "<no bsn request>";
+  const std::string to = "https://localhost/suwibroker/soap/" + std::string(service_of(m).name);
+  RequestTemplate::Values values{};
+  values[static_cast<std::size_t>(RequestTemplate::Slot::MessageId)] = "urn:uuid:mapping-test";
+  values[static_cast<std::size_t>(RequestTemplate::Slot::Action)] = request->action;
+  values[static_cast<std::size_t>(RequestTemplate::Slot::To)] = to;
+  values[static_cast<std::size_t>(RequestTemplate::Slot::Bsn)] = bsn;
+  return testing::post(handler, service_of(m), request->body.render(values), request->action).body;
+}
+
+Values values_at(const Mapping& m, const std::string& body, const std::string& xpath) {
+  const auto doc = testing::parse(body);
+  if (!doc) return {"<not XML>"};
+  return testing::xpath_values(doc.get(), m.namespaces, xpath);
 }
 
 Values field_values(const Mapping& m, const std::string& body, const std::string& field) {
-  const auto doc = testing::parse(body);
-  if (!doc) return {"<not XML>"};
-  return testing::xpath_values(doc.get(), m.namespaces, m.root["fields"][field]["xpath"].as<std::string>());
+  return values_at(m, body, m.fields.at(field).xpath);
 }
 
 Values optional(const std::string& s) { return s.empty() ? Values{} : Values{s}; }
@@ -151,38 +140,36 @@ const Person& first_person(const std::function<bool(const Person&)>& wanted) {
 /// Every field of `m` evaluated on the answer about `p` equals `expected`; every field has an expectation.
 void expect_fields(const Mapping& m, const Person& p, const Expected& expected) {
   const std::string body = answer(m, p.bsn);
-  for (const auto& kv : m.root["fields"]) {
-    const std::string field = kv.first.as<std::string>();
+  for (const auto& [field, mapped] : m.fields) {
     const auto want = expected.find(field);
     ASSERT_NE(want, expected.end()) << m.file << ": field " << field << " has no expectation in this test";
     EXPECT_EQ(field_values(m, body, field), want->second) << m.file << ": field " << field << " for " << p.bsn;
   }
-}
-
-TEST(Mappings, UseExactlyTheLoadersKeysAndKnownCategories) {
-  const std::set<std::string> required{"source", "action", "namespaces", "request", "fields"};
-  const std::set<std::string> allowed{"source", "service", "action", "namespaces", "request", "not_found", "fault", "fields"};
-  for (const Mapping* m : {&brp_mapping(), &uwv_mapping()}) {
-    std::set<std::string> keys;
-    for (const auto& kv : m->root) keys.insert(kv.first.as<std::string>());
-    for (const auto& k : keys) EXPECT_TRUE(allowed.count(k)) << m->file << ": unknown key " << k;
-    for (const auto& k : required) EXPECT_TRUE(keys.count(k)) << m->file << ": missing " << k;
-    for (const auto& kv : m->root["fields"]) {
-      std::set<std::string> field_keys;
-      for (const auto& f : kv.second) field_keys.insert(f.first.as<std::string>());
-      EXPECT_EQ(field_keys, (std::set<std::string>{"xpath", "category"})) << kv.first.as<std::string>();
-      EXPECT_TRUE(kCategories.count(kv.second["category"].as<std::string>())) << kv.first.as<std::string>();
-    }
+  if (!m.subject_bsn.empty()) {
+    EXPECT_EQ(values_at(m, body, m.subject_bsn), Values{p.bsn}) << m.file << ": subject_bsn";
   }
 }
 
-TEST(Mappings, NameTheServiceAndItsRequestAction) {
-  EXPECT_EQ(brp_mapping().root["source"].as<std::string>(), "BRPDossierPersoon");
-  EXPECT_EQ(uwv_mapping().root["source"].as<std::string>(), "UWVDossierInkomsten");
+TEST(Mappings, LoadWithTheGatewaysLoader) {
+  EXPECT_EQ(mappings().size(), 2u);
+  EXPECT_TRUE(mappings().count("BRPDossierPersoon"));
+  EXPECT_TRUE(mappings().count("UWVDossierInkomsten"));
+}
+
+TEST(Mappings, PutEveryFieldInAKnownCategory) {
+  const std::set<std::string> categories{"identificatie", "woonsituatie", "medebewoners", "arbeid", "inkomen",
+                                         "vermogen",      "opleiding",    "bedrijf",      "overig"};
+  for (const Mapping* m : {&brp_mapping(), &uwv_mapping()})
+    for (const auto& [field, mapped] : m->fields) EXPECT_TRUE(categories.count(mapped.category)) << mapped.where;
+}
+
+TEST(Mappings, AskTheServiceWithItsRequestAction) {
   for (const Mapping* m : {&brp_mapping(), &uwv_mapping()}) {
-    EXPECT_EQ(m->root["service"].as<std::string>(), m->service->name);
-    EXPECT_EQ(m->root["action"].as<std::string>(), m->service->request_action);
-    EXPECT_EQ(m->namespaces.at("smls"), m->service->ns);
+    EXPECT_EQ(m->service, service_of(*m).name);
+    const SourceRequest* request = m->request_for(SearchKey::Bsn);
+    ASSERT_NE(request, nullptr) << m->file;
+    EXPECT_EQ(request->action, service_of(*m).request_action);
+    EXPECT_EQ(m->namespaces.at("smls"), service_of(*m).ns);
   }
 }
 
@@ -191,10 +178,10 @@ TEST(Mappings, DefineEveryRequiredCanonicalField) {
                         "nationaliteit", "adres_straat", "adres_huisnummer", "adres_postcode", "adres_woonplaats",
                         "adres_gemeente", "datum_overlijden", "partner_bsn", "partner_geslachtsnaam", "kind_bsn",
                         "kind_voornamen", "kind_geboortedatum"})
-    EXPECT_TRUE(brp_mapping().root["fields"][f]) << f;
+    EXPECT_TRUE(brp_mapping().fields.count(f)) << f;
   for (const char* f : {"bsn", "werkgever_naam", "loonheffingennummer", "ikv_datum_aanvang", "ikv_datum_einde",
                         "periode_datum_aanvang", "periode_datum_einde", "loon_sv", "loon_lb", "aantal_uren"})
-    EXPECT_TRUE(uwv_mapping().root["fields"][f]) << f;
+    EXPECT_TRUE(uwv_mapping().fields.count(f)) << f;
 }
 
 TEST(BrpMapping, FindsEveryFieldOfAParentWithPartnerAndChildren) {
@@ -225,26 +212,22 @@ TEST(Mappings, NotFoundXPathMatchesOnlyTheNietsGevondenAnswer) {
   const std::string absent = population().absent_bsns(1)[0];
   const Person& earner = first_person([](const Person& x) { return x.has_income(); });
   for (const Mapping* m : {&brp_mapping(), &uwv_mapping()}) {
-    const std::string not_found = m->root["not_found"].as<std::string>();
-    const auto none = testing::parse(answer(*m, absent));
-    const auto some = testing::parse(answer(*m, earner.bsn));
-    ASSERT_TRUE(none && some);
-    EXPECT_EQ(testing::xpath_values(none.get(), m->namespaces, not_found).size(), 1u) << m->file;
-    EXPECT_EQ(testing::xpath_values(some.get(), m->namespaces, not_found).size(), 0u) << m->file;
-    for (const auto& kv : m->root["fields"])  // nothing is found in a NietsGevonden answer
-      EXPECT_TRUE(testing::xpath_values(none.get(), m->namespaces, kv.second["xpath"].as<std::string>()).empty());
+    const std::string none = answer(*m, absent);
+    const std::string some = answer(*m, earner.bsn);
+    EXPECT_EQ(values_at(*m, none, m->not_found).size(), 1u) << m->file;
+    EXPECT_EQ(values_at(*m, some, m->not_found).size(), 0u) << m->file;
+    for (const auto& [field, mapped] : m->fields)  // nothing is found in a NietsGevonden answer
+      EXPECT_TRUE(values_at(*m, none, mapped.xpath).empty()) << field;
   }
 }
 
 TEST(Mappings, FaultXPathMatchesTheFoutWithItsCodeAndTekst) {
   for (const Mapping* m : {&brp_mapping(), &uwv_mapping()}) {
-    const std::string fault = m->root["fault"].as<std::string>();
-    const auto refused = testing::parse(answer(*m, "123456789"));  // fails the 11-proef
-    const auto answered = testing::parse(answer(*m, population().absent_bsns(1)[0]));
-    ASSERT_TRUE(refused && answered);
-    EXPECT_EQ(testing::xpath_values(refused.get(), m->namespaces, fault + "/Code"), Values{"SIM-006"}) << m->file;
-    EXPECT_EQ(testing::xpath_values(refused.get(), m->namespaces, fault + "/Tekst"), Values{"Burgerservicenr is ongeldig"});
-    EXPECT_TRUE(testing::xpath_values(answered.get(), m->namespaces, fault).empty()) << m->file;
+    const std::string refused = answer(*m, "123456789");  // fails the 11-proef
+    const std::string answered = answer(*m, population().absent_bsns(1)[0]);
+    EXPECT_EQ(values_at(*m, refused, m->fault + "/Code"), Values{"SIM-006"}) << m->file;
+    EXPECT_EQ(values_at(*m, refused, m->fault + "/Tekst"), Values{"Burgerservicenr is ongeldig"});
+    EXPECT_TRUE(values_at(*m, answered, m->fault).empty()) << m->file;
   }
 }
 

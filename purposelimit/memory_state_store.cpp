@@ -1,0 +1,93 @@
+#include "memory_state_store.h"
+
+namespace doelpoort {
+namespace {
+
+std::string key(std::string_view a, std::string_view b) {
+  std::string k;
+  k.reserve(a.size() + b.size() + 1);
+  k.append(a).push_back('\x1f');  // unit separator: cannot occur in ids
+  k.append(b);
+  return k;
+}
+
+}  // namespace
+
+// An entry whose expiry was renewed has a later time than its heap item says: it is kept.
+void MemoryStateStore::sweep(Clock::time_point now) {
+  for (int i = 0; i < kSweepPerOperation && !expiries_.empty() && expiries_.top().at <= now; ++i) {
+    const Expiry& e = expiries_.top();
+    switch (e.kind) {
+      case Kind::Message:
+        if (auto it = messages_.find(e.key); it != messages_.end() && it->second <= now) messages_.erase(it);
+        break;
+      case Kind::Subjects:
+        if (auto it = subjects_.find(e.key); it != subjects_.end() && it->second.expires <= now) subjects_.erase(it);
+        break;
+      case Kind::Counter:
+        if (auto it = counters_.find(e.key); it != counters_.end() && it->second.expires <= now) counters_.erase(it);
+        break;
+    }
+    expiries_.pop();
+  }
+}
+
+Status MemoryStateStore::remember_message(std::string_view application, std::string_view message_id,
+                                          std::chrono::seconds ttl, bool& fresh) {
+  const auto now = Clock::now();
+  std::lock_guard lock(mu_);
+  sweep(now);
+  auto [it, inserted] = messages_.try_emplace(key(application, message_id), now + ttl);
+  fresh = inserted || it->second <= now;
+  if (fresh) {
+    it->second = now + ttl;
+    expire_later(now + ttl, Kind::Message, it->first);
+  }
+  return Status::ok();
+}
+
+Status MemoryStateStore::note_subject(std::string_view user, std::string_view period, std::string_view subject,
+                                      std::chrono::seconds ttl, std::uint64_t& distinct) {
+  const auto now = Clock::now();
+  std::lock_guard lock(mu_);
+  sweep(now);
+  const std::string k = key(user, period);
+  SubjectSet& s = subjects_[k];
+  if (s.expires <= now) {
+    s = {{}, now + ttl};
+    expire_later(now + ttl, Kind::Subjects, k);
+  }
+  s.subjects.emplace(subject);
+  distinct = s.subjects.size();
+  return Status::ok();
+}
+
+Status MemoryStateStore::count_inquiry(std::string_view user, std::string_view window, std::chrono::seconds ttl,
+                                       std::uint64_t& count) {
+  const auto now = Clock::now();
+  std::lock_guard lock(mu_);
+  sweep(now);
+  const std::string k = key(user, window);
+  Counter& c = counters_[k];
+  if (c.expires <= now) {
+    c = {0, now + ttl};
+    expire_later(now + ttl, Kind::Counter, k);
+  }
+  count = ++c.count;
+  return Status::ok();
+}
+
+Status MemoryStateStore::in_caseload(std::string_view case_reference, std::string_view subject, bool& member) {
+  std::lock_guard lock(mu_);
+  auto it = caseload_.find(std::string(case_reference));
+  member = it != caseload_.end() && it->second.count(std::string(subject)) > 0;
+  return Status::ok();
+}
+
+Status MemoryStateStore::replace_caseload(const std::map<std::string, std::set<std::string>>& caseload) {
+  std::lock_guard lock(mu_);
+  for (const auto& [case_ref, subjects] : caseload) caseload_[case_ref] = subjects;
+  return Status::ok();
+}
+
+}  // namespace doelpoort
