@@ -2,21 +2,82 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <vector>
+#include <sstream>
 
 #include "audit_reader.h"
+#include "log.h"
 #include "pseudonym.h"
 
 namespace doelpoort {
 namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kHashKey = ",\"hash\":\"";
+constexpr std::size_t kHashHex = 64;
+const std::string kGenesis(64, '0');
+
+bool sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A torn last write (a line without its newline: the write never became durable, so it was never
+// acknowledged) is moved aside into DIR/quarantine, so the log on disk is whole again.
+bool quarantine_torn_tail(const fs::path& segment, const std::string& dir, std::string& error) {
+  std::ifstream in(segment, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  if (s.empty() || s.back() == '\n') return true;
+  const std::size_t keep = s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1;
+  const std::string qdir = dir + "/quarantine";
+  std::error_code ec;
+  fs::create_directories(qdir, ec);
+  const std::string qfile = qdir + "/" + segment.filename().string() + "." + std::to_string(keep) + ".torn";
+  int q = ::open(qfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  if (q < 0 || !write_all(q, s.data() + keep, s.size() - keep) || ::fsync(q) != 0) {
+    if (q >= 0) ::close(q);
+    error = qfile + ": cannot quarantine a torn write: " + std::strerror(errno);
+    return false;
+  }
+  ::close(q);
+  if (::truncate(segment.c_str(), static_cast<off_t>(keep)) != 0 || !sync_dir(qdir)) {
+    error = segment.string() + ": cannot cut off a torn write: " + std::strerror(errno);
+    return false;
+  }
+  log::warn("audit_torn_write_quarantined", {{"segment", segment.string()}, {"bytes", s.size() - keep},
+                                             {"quarantine", qfile}});
+  return true;
+}
+
+}  // namespace
 
 std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -30,76 +91,88 @@ std::string seal_line(const std::string& body, std::string* hash_hex) {
   std::string line;
   line.reserve(body.size() + 80);
   line.append(body, 0, body.size() - 1);  // without the closing brace
-  line += ",\"hash\":\"";
+  line += kHashKey;
   line += hash;
-  line += "\"}\n";
+  line += "\"}";
   if (hash_hex != nullptr) *hash_hex = std::move(hash);
   return line;
 }
 
-namespace {
-
-const std::string kGenesis(64, '0');
-
-// The last complete line of the newest segment: where the chain continues.
-bool find_chain_end(const std::string& dir, std::uint64_t& seq, std::string& head, std::string& error) {
-  std::error_code ec;
-  const auto segments = audit_segments(dir, ec);
-  if (ec) {
-    error = dir + ": " + ec.message();
+bool unseal_line(const std::string& line, std::string& body, std::string& hash) {
+  const std::size_t tail = kHashKey.size() + kHashHex + 2;  // ,"hash":"<64>"}
+  if (line.size() < tail + 2 || line.compare(line.size() - tail, kHashKey.size(), kHashKey) != 0 ||
+      line.compare(line.size() - 2, 2, "\"}") != 0)
     return false;
-  }
-  seq = 0;
-  head = kGenesis;
-  for (auto it = segments.rbegin(); it != segments.rend(); ++it) {
-    std::ifstream in(*it, std::ios::binary);
-    std::string line, last;
-    while (std::getline(in, line))
-      if (!in.eof()) last = line;  // a line without '\n' is a torn write: not part of the chain
-    if (last.empty()) continue;
-    auto record = nlohmann::json::parse(last, nullptr, false);
-    if (!record.is_object() || !record.contains("seq") || !record.contains("hash")) {
-      error = it->string() + ": last record is not readable; run doelpoort audit verify";
-      return false;
-    }
-    seq = record["seq"].get<std::uint64_t>();
-    head = record["hash"].get<std::string>();
-    return true;
-  }
+  hash = line.substr(line.size() - kHashHex - 2, kHashHex);
+  body = line.substr(0, line.size() - tail) + "}";
   return true;
 }
 
-bool sync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
-}  // namespace
-
-std::unique_ptr<AuditLog> AuditLog::open(const std::string& dir, std::string& error) {
+std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::string& error) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  fs::create_directories(options.dir, ec);
   if (ec) {
-    error = dir + ": " + ec.message();
+    error = options.dir + ": " + ec.message();
     return nullptr;
   }
-  std::unique_ptr<AuditLog> log(new AuditLog());
-  log->dir_ = dir;
-  if (!find_chain_end(dir, log->seq_, log->head_, error)) return nullptr;
-  char name[64];
-  std::snprintf(name, sizeof name, "segment-%012llu.jsonl", static_cast<unsigned long long>(log->seq_ + 1));
-  const std::string path = dir + "/" + name;
-  log->fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-  if (log->fd_ < 0 || !sync_dir(dir)) {
-    error = path + ": " + std::strerror(errno);
+  std::unique_ptr<AuditLog> log(new AuditLog(options));
+  log->signer_ = TreeHeadSigner::open(options.signing_key, /*create=*/true, error);
+  if (!log->signer_) return nullptr;
+
+  // Rebuild the chain's end and the Merkle tree from what is on disk.
+  const auto segments = audit_segments(options.dir, ec);
+  if (ec) {
+    error = options.dir + ": " + ec.message();
     return nullptr;
   }
-  log->durable_size_ = ::lseek(log->fd_, 0, SEEK_END);
+  if (!segments.empty() && !quarantine_torn_tail(segments.back(), options.dir, error)) return nullptr;
+  log->head_ = kGenesis;
+  std::string last;
+  for (const auto& segment : segments) {
+    std::ifstream in(segment, std::ios::binary);
+    for (std::string line; std::getline(in, line);) {
+      log->tree_.append(merkle::leaf_hash(line));
+      last = std::move(line);
+    }
+  }
+  if (!last.empty()) {
+    auto record = nlohmann::json::parse(last, nullptr, false);
+    if (!record.is_object() || !record["seq"].is_number_unsigned() || !record["hash"].is_string()) {
+      error = options.dir + ": the last record is not readable; run doelpoort audit verify";
+      return nullptr;
+    }
+    log->seq_ = record["seq"].get<std::uint64_t>();
+    log->head_ = record["hash"].get<std::string>();
+  }
+
+  const std::string heads = options.dir + "/tree-heads.jsonl";
+  std::ifstream in(heads);
+  for (std::string line; std::getline(in, line);)
+    if (auto h = TreeHead::from_json_line(line)) log->signed_size_ = h->tree_size;
+  log->heads_fd_ = ::open(heads.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (log->heads_fd_ < 0) {
+    error = heads + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  if (!log->open_segment(error)) return nullptr;
   log->writer_ = std::thread([l = log.get()] { l->run(); });
   return log;
+}
+
+bool AuditLog::open_segment(std::string& error) {
+  char name[64];
+  std::snprintf(name, sizeof name, "segment-%012llu.jsonl", static_cast<unsigned long long>(seq_ + 1));
+  const std::string path = options_.dir + "/" + name;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0 || !sync_dir(options_.dir)) {
+    error = path + ": " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return false;
+  }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  durable_size_ = ::lseek(fd_, 0, SEEK_END);
+  return true;
 }
 
 AuditLog::~AuditLog() {
@@ -110,11 +183,17 @@ AuditLog::~AuditLog() {
   wake_writer_.notify_one();
   if (writer_.joinable()) writer_.join();
   if (fd_ >= 0) ::close(fd_);
+  if (heads_fd_ >= 0) ::close(heads_fd_);
 }
 
 std::uint64_t AuditLog::durable_seq() const {
   std::lock_guard lock(mu_);
   return seq_;
+}
+
+bool AuditLog::healthy() const {
+  std::lock_guard lock(mu_);
+  return healthy_;
 }
 
 Status AuditLog::append(nlohmann::json record, std::uint64_t* seq) {
@@ -132,56 +211,81 @@ void AuditLog::run() {
   std::deque<Pending*> batch;
   std::unique_lock lock(mu_);
   while (true) {
-    wake_writer_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty() && stopping_) return;
+    wake_writer_.wait_for(lock, options_.tree_head_interval, [&] { return stopping_ || !queue_.empty(); });
+    const bool stop = stopping_ && queue_.empty();
     batch.swap(queue_);
     lock.unlock();
-    commit(batch);
+    if (!batch.empty()) commit(batch);
+    const bool due = tree_.size() - signed_size_ >= options_.tree_head_every ||
+                     std::chrono::steady_clock::now() - last_head_ >= options_.tree_head_interval || stop;
+    if (tree_.size() > signed_size_ && due) sign_tree_head();
     lock.lock();
     for (Pending* p : batch) p->done = true;
     batch.clear();
     wake_callers_.notify_all();
+    if (stop) return;
   }
 }
 
-// Runs on the writer thread only; seq_ and head_ change under mu_ so durable_seq() may read them.
+// Runs on the writer thread only; seq_, head_ and healthy_ change under mu_ so other threads may read them.
 void AuditLog::commit(std::deque<Pending*>& batch) {
-  std::uint64_t seq = seq_;
-  std::string head = head_;
+  std::uint64_t seq;
+  std::string head;
+  {
+    std::lock_guard lock(mu_);
+    seq = seq_;
+    head = head_;
+  }
   std::string out;
+  std::vector<std::size_t> ends;  // end offset of each line in out, for the Merkle leaves
   out.reserve(batch.size() * 1024);
   for (Pending* p : batch) {
     p->record["seq"] = ++seq;
     p->record["prev"] = head;
     p->seq = seq;
-    const std::string body = p->record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    out += seal_line(body, &head);
+    out += seal_line(p->record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), &head);
+    ends.push_back(out.size());
+    out += '\n';
   }
-  const char* data = out.data();
-  std::size_t left = out.size();
+  std::string error;
   bool ok = true;
-  while (left > 0) {
-    ssize_t n = ::write(fd_, data, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  ok = ok && ::fdatasync(fd_) == 0;
+  if (durable_size_ > 0 && durable_size_ + static_cast<long long>(out.size()) > options_.segment_max_bytes)
+    ok = open_segment(error);  // the batch starts the next segment
+  ok = ok && write_all(fd_, out.data(), out.size());
+  ok = ok && (!options_.sync || ::fdatasync(fd_) == 0);
   if (!ok) {
-    const std::string why = std::strerror(errno);
+    const std::string why = error.empty() ? std::strerror(errno) : error;
     // Cut back to the durable end so the chain on disk stays whole; the next batch starts from there.
-    if (::ftruncate(fd_, durable_size_) != 0) { /* the next write's error will say so again */ }
+    if (::ftruncate(fd_, durable_size_) != 0) { /* the next write reports the disk again */ }
     for (Pending* p : batch) p->result = Status(Code::AUDIT_UNAVAILABLE, "audit write failed: " + why);
+    log::error("audit_write_failed", {{"reason", why}, {"records", batch.size()}});
+    std::lock_guard lock(mu_);
+    healthy_ = false;
     return;
   }
   durable_size_ += static_cast<long long>(out.size());
+  std::size_t begin = 0;
+  for (std::size_t end : ends) {
+    tree_.append(merkle::leaf_hash(std::string_view(out.data() + begin, end - begin)));
+    begin = end + 1;
+  }
   std::lock_guard lock(mu_);
+  if (!healthy_) log::info("audit_write_recovered", {});
+  healthy_ = true;
   seq_ = seq;
   head_ = std::move(head);
+}
+
+void AuditLog::sign_tree_head() {
+  const TreeHead h = signer_->sign(tree_.size(), tree_.root(), now_ms());
+  const std::string line = h.to_json_line();
+  if (h.signature.empty() || !write_all(heads_fd_, line.data(), line.size()) ||
+      (options_.sync && ::fdatasync(heads_fd_) != 0)) {
+    log::error("audit_tree_head_failed", {{"tree_size", h.tree_size}, {"reason", std::strerror(errno)}});
+    return;  // the records are durable; the next head covers them
+  }
+  signed_size_ = h.tree_size;
+  last_head_ = std::chrono::steady_clock::now();
 }
 
 }  // namespace doelpoort

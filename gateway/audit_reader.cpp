@@ -1,6 +1,8 @@
 #include "audit_reader.h"
 
 #include <algorithm>
+#include <deque>
+#include <unordered_map>
 #include <filesystem>
 #include <fstream>
 
@@ -36,6 +38,45 @@ bool for_each_audit_record(const std::string& dir, const std::function<void(cons
       visit(record);
     }
   }
+  return true;
+}
+
+std::string AuditedInquiry::final_code() const {
+  if (outcome.is_object()) return outcome.value("code", "");
+  if (decision.value("decision", "") == "deny") return decision.value("code", "");
+  return "INCOMPLETE";
+}
+
+bool for_each_inquiry(const std::vector<std::string>& dirs, const std::function<void(const AuditedInquiry&)>& visit,
+                      std::string& error) {
+  // Decisions wait here for their outcome, in decision order; a denial is complete at once.
+  std::deque<AuditedInquiry> pending;
+  std::unordered_map<std::string, std::size_t> index;  // inquiry id -> position in pending (from base)
+  std::size_t base = 0;
+  auto flush_ready = [&] {
+    while (!pending.empty() && (pending.front().outcome.is_object() || pending.front().decision.value("decision", "") == "deny")) {
+      index.erase(pending.front().decision.value("inquiry_id", ""));
+      visit(pending.front());
+      pending.pop_front();
+      ++base;
+    }
+  };
+  for (const auto& dir : dirs) {
+    bool ok = for_each_audit_record(dir, [&](const nlohmann::json& r) {
+      const std::string kind = r.value("kind", "");
+      const std::string id = r.value("inquiry_id", "");
+      if (kind == "decision") {
+        index[id] = base + pending.size();
+        pending.push_back({r, nullptr});
+      } else if (kind == "outcome") {
+        auto it = index.find(id);
+        if (it != index.end()) pending[it->second - base].outcome = r;
+      }
+      flush_ready();
+    }, error);
+    if (!ok) return false;
+  }
+  for (const auto& p : pending) visit(p);  // permitted, never completed
   return true;
 }
 

@@ -1,4 +1,17 @@
-// Reading audit logs back (reports, review, replay): every record of every segment, in order.
+// Reading audit logs back (reports, review, replay, access answers): every record of every segment, in
+// order, and the records of one inquiry joined.
+//
+// The records an inquiry leaves (see audit_log.h for how they are sealed):
+//   kind "decision"  always, durable before any registry is called: time, inquiry_id, message_id,
+//                    application, client_cn, user, activity, activity_version, register_version, purpose,
+//                    legal_basis, case_reference, source, search_key, subject (pseudonym), fields_requested,
+//                    categories_requested, decision ("permit"/"deny"), decision_code, code (the final code
+//                    when denied; absent when permitted), message, break_glass, reason,
+//                    confidential_until (YYYY-MM-DD, for a confidential activity), shadow (shadow mode)
+//   kind "outcome"   for a permitted inquiry, durable before the reply: time, inquiry_id, code, message,
+//                    fields_returned, fields_withheld, categories_returned, upstream_status, found
+//                    ("yes"/"no"), duration_us, subject (the person found, when searched otherwise)
+// Other kinds ("purge", see audit purge) carry no inquiry.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,6 +26,19 @@ namespace doelpoort {
 
 /// The segment files (segment-*.jsonl) of the log in `dir`, in order.
 std::vector<std::filesystem::path> audit_segments(const std::string& dir, std::error_code& ec);
+
+/// One inquiry's records. `outcome` is null for a denied inquiry (the decision record is final) and for a
+/// permitted one whose outcome never became durable (the gateway stopped while the registry was asked).
+struct AuditedInquiry {
+  nlohmann::json decision;
+  nlohmann::json outcome;
+  /// The outcome's code; for a denial the decision's; "INCOMPLETE" when permitted without an outcome.
+  std::string final_code() const;
+};
+
+/// Calls `visit` with each inquiry of the logs in `dirs`, in the order their decisions were written.
+bool for_each_inquiry(const std::vector<std::string>& dirs, const std::function<void(const AuditedInquiry&)>& visit,
+                      std::string& error);
 
 /// Calls `visit` with each whole record of the log in `dir` (a torn last line is skipped). Returns false
 /// and sets `error` when the folder cannot be read or a line is not JSON (run `audit verify` first).

@@ -10,14 +10,15 @@
 namespace doelpoort {
 namespace {
 
-int verify(const std::vector<std::string>& dirs) {
+int verify(const std::vector<std::string>& dirs, const std::string& public_key) {
   int bad = 0;
   for (const auto& dir : dirs) {
-    AuditVerifyReport r = verify_audit(dir);
+    AuditVerifyReport r = verify_audit(dir, public_key);
     for (const auto& w : r.warnings) std::cerr << "warning: " << w << "\n";
     if (r.ok) {
       std::cout << dir << ": OK (" << r.records << " records in " << r.segments
-                << (r.segments == 1 ? " segment)\n" : " segments)\n");
+                << (r.segments == 1 ? " segment" : " segments") << ", " << r.tree_heads << " tree heads"
+                << (r.heads_authenticated ? ", signatures verified" : ", signatures NOT checked") << ")\n";
     } else {
       std::cerr << dir << ": FAILED: " << r.first_problem << "\n";
       ++bad;
@@ -60,9 +61,13 @@ int review(const std::vector<std::string>& dirs, bool json) {
 void add_audit_command(CLI::App& app, int& exit_code) {
   app.require_subcommand(1);
   auto dirs = std::make_shared<std::vector<std::string>>();
-  CLI::App* v = app.add_subcommand("verify", "Recompute every record's hash and the chain; exit 1 on the first bad record");
+  auto public_key = std::make_shared<std::string>();
+  CLI::App* v = app.add_subcommand("verify", "Recompute every record's hash, the chain and the Merkle tree, check the "
+                                             "signed tree heads; exit 1 on the first bad record or head");
   v->add_option("DIR", *dirs, "Audit log folder(s)")->required()->check(CLI::ExistingDirectory);
-  v->callback([dirs, &exit_code] { exit_code = verify(*dirs); });
+  v->add_option("--public-key", *public_key, "The log's tree-head public key (PEM), to check the signatures")
+      ->check(CLI::ExistingFile);
+  v->callback([dirs, public_key, &exit_code] { exit_code = verify(*dirs, *public_key); });
 
   auto review_dirs = std::make_shared<std::vector<std::string>>();
   auto json = std::make_shared<bool>(false);

@@ -91,6 +91,7 @@ int serve(const std::string& config_path, const std::string& port_file) {
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // SSL_write uses write(2), which would raise it on a closed peer
+  signal(SIGXFSZ, SIG_IGN);  // a file-size limit must fail the audit write (fail closed), not kill us
   soap_ssl_init();
   xml::init();
 
@@ -103,7 +104,12 @@ int serve(const std::string& config_path, const std::string& port_file) {
   std::string error;
   auto pseudonymiser = Pseudonymiser::open(config.subject_key_file, /*create=*/true, error);
   if (!pseudonymiser) throw StartupError(error);
-  std::shared_ptr<AuditSink> audit = AuditLog::open(config.audit_dir, error);
+  AuditOptions audit_options;
+  audit_options.dir = config.audit_dir;
+  audit_options.signing_key = config.audit_signing_key;
+  audit_options.tree_head_every = config.tree_head_every;
+  audit_options.tree_head_interval = std::chrono::milliseconds(config.tree_head_interval_ms);
+  std::shared_ptr<AuditSink> audit = AuditLog::open(audit_options, error);
   if (!audit) throw StartupError("audit log: " + error);
   std::shared_ptr<StateStore> state = open_state_store(config.state, error);
   if (!state) throw StartupError("state: " + error);

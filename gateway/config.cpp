@@ -144,9 +144,12 @@ std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& d
   c.staff_file = resolve_path(path, y->string(root, "staff"));
   c.mappings_dir = resolve_path(path, y->string(root, "mappings"));
   const YAML::Node audit = root["audit"];
-  if (y->check_map(audit, "audit", {"dir", "subject_key"}, {})) {
+  if (y->check_map(audit, "audit", {"dir", "subject_key", "signing_key"}, {"tree_head_every", "tree_head_interval_ms"})) {
     c.audit_dir = resolve_path(path, y->string(audit, "dir"));
     c.subject_key_file = resolve_path(path, y->string(audit, "subject_key"));
+    c.audit_signing_key = resolve_path(path, y->string(audit, "signing_key"));
+    c.tree_head_every = static_cast<std::uint64_t>(y->integer(audit, "tree_head_every", 1000, 1, 10000000));
+    c.tree_head_interval_ms = static_cast<int>(y->integer(audit, "tree_head_interval_ms", 1000, 10, 3600000));
   }
   read_applications(*y, root["applications"], c);
   read_sources(*y, root["sources"], c);

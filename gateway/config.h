@@ -3,6 +3,7 @@
 // each source. Relative paths are resolved against the directory of the configuration file.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +46,9 @@ struct GatewayConfig {
   std::string caseload_file;     ///< optional caseload CSV, imported at start and on SIGHUP
   std::string audit_dir;
   std::string subject_key_file;
+  std::string audit_signing_key;        ///< Ed25519 key for the audit log's signed tree heads
+  std::uint64_t tree_head_every = 1000;  ///< records between signed tree heads, at most
+  int tree_head_interval_ms = 1000;      ///< time between signed tree heads, at most
   std::vector<Application> applications;
   std::map<std::string, SourceConfig> sources;
 };

@@ -26,6 +26,8 @@ struct PeerIdentity {
 struct Inquiry {
   // arrival
   std::string id;  ///< inquiry id, returned to the caller and in the audit record
+  std::string trace_id;  ///< W3C / Logboek Dataverwerkingen trace id (32 hex)
+  std::string span_id;   ///< this inquiry's span (16 hex)
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::system_clock::time_point arrived = std::chrono::system_clock::now();
   std::string time;        ///< RFC 3339 UTC arrival time, microseconds
@@ -53,6 +55,8 @@ struct Inquiry {
 
 /// A new random inquiry id (UUID version 4 text form).
 std::string new_uuid();
+/// `bytes` random bytes in lowercase hex.
+std::string random_hex(std::size_t bytes);
 /// Now, as RFC 3339 UTC with microseconds: 2026-11-29T18:31:00.123456Z.
 std::string rfc3339_now();
 

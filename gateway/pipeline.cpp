@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <ctime>
+#include <set>
 
 #include "xml_safe.h"
 
@@ -16,6 +17,12 @@ std::string new_uuid() {
   std::string hex = to_hex(b, sizeof b);
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
          hex.substr(20);
+}
+
+std::string random_hex(std::size_t bytes) {
+  unsigned char b[64];
+  RAND_bytes(b, static_cast<int>(std::min<std::size_t>(bytes, sizeof b)));
+  return to_hex(b, std::min<std::size_t>(bytes, sizeof b));
 }
 
 std::string rfc3339_now() {
@@ -63,10 +70,13 @@ Status Pipeline::handle(Inquiry& q, Status decoded) {
   if (s) s = replay(q);
   if (s) s = decide(q);
   if (s) s = limits(q);
-  if (s) s = forward(q);
+  q.status = s;
+  if (Status r = record_decision(q, s); !r) return q.status = r;  // no record: no registry call, no answer
+  if (!s) return s;
+  s = forward(q);
   if (s) s = minimise(q);
   q.status = s;
-  if (Status a = audit(q); !a) q.status = a;  // no durable record, no answer
+  if (Status r = record_outcome(q); !r) q.status = r;  // no record: no answer
   return q.status;
 }
 
@@ -128,14 +138,39 @@ Status Pipeline::minimise(Inquiry& q) {
   return s;
 }
 
-Status Pipeline::audit(Inquiry& q) {
+namespace {
+
+std::vector<std::string> categories_of(const Mapping* m, const std::vector<std::string>& fields) {
+  std::set<std::string> out;
+  if (m != nullptr)
+    for (const auto& f : fields)
+      if (auto it = m->fields.find(f); it != m->fields.end()) out.insert(it->second.category);
+  return {out.begin(), out.end()};
+}
+
+std::string date_plus_days(std::chrono::system_clock::time_point t, int days) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t + std::chrono::hours(24 * days));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Status Pipeline::record_decision(Inquiry& q, const Status& decided) {
   const Activity* activity = q.decision.activity;
   const auto& reg = *q.snapshot->policy.reg;
   SearchKey key = SearchKey::Bsn;
   const bool named = search_key_of(q.request, key).is_ok();
+  const bool permitted = decided.is_ok();
   nlohmann::json r = {
+      {"kind", "decision"},
       {"time", q.time},
       {"inquiry_id", q.id},
+      {"trace_id", q.trace_id},
+      {"span_id", q.span_id},
       {"message_id", q.message_id},
       {"application", q.application != nullptr ? q.application->id : ""},
       {"client_cn", q.peer.cn},
@@ -150,24 +185,40 @@ Status Pipeline::audit(Inquiry& q) {
       {"search_key", named ? std::string(name(key)) : ""},
       {"subject", q.subject},
       {"fields_requested", q.request.fields},
-      {"fields_returned", q.result.returned},
-      {"fields_withheld", q.result.withheld},
-      {"decision", q.decision.status.is_ok() && q.application != nullptr ? "permit" : "deny"},
+      {"categories_requested", categories_of(q.snapshot->policy.mapping_of(q.request.source), q.request.fields)},
+      {"decision", permitted ? "permit" : "deny"},
       {"decision_code", q.decided ? name(q.decision.status.code()) : ""},
-      {"code", name(q.status.code())},
-      {"message", q.status.message()},
+      {"message", decided.message()},
       {"break_glass", q.request.break_glass},
       {"reason", q.request.reason},
-      {"upstream_status", q.upstream.http_status},
-      {"found", q.status.is_ok() ? (q.result.kind == Minimised::Kind::Found ? "yes" : "no") : ""},
-      {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - q.started).count()},
   };
+  if (!permitted) r["code"] = name(decided.code());
+  if (activity != nullptr && activity->confidentiality)
+    r["confidential_until"] = date_plus_days(q.arrived, activity->confidentiality->period_days);
   if (q.shadow) {
     r["shadow"] = {{"register_version", q.snapshot->shadow->reg->version},
                    {"activity_version", q.shadow->activity != nullptr ? q.shadow->activity->version : ""},
                    {"code", name(q.shadow->status.code())},
                    {"message", q.shadow->status.message()}};
   }
+  return parts_.audit->append(std::move(r));
+}
+
+Status Pipeline::record_outcome(Inquiry& q) {
+  nlohmann::json r = {
+      {"kind", "outcome"},
+      {"time", rfc3339_now()},
+      {"inquiry_id", q.id},
+      {"code", name(q.status.code())},
+      {"message", q.status.message()},
+      {"fields_returned", q.result.returned},
+      {"fields_withheld", q.result.withheld},
+      {"categories_returned", categories_of(q.snapshot->policy.mapping_of(q.request.source), q.result.returned)},
+      {"upstream_status", q.upstream.http_status},
+      {"found", q.status.is_ok() ? (q.result.kind == Minimised::Kind::Found ? "yes" : "no") : ""},
+      {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - q.started).count()},
+      {"subject", q.subject},
+  };
   return parts_.audit->append(std::move(r));
 }
 

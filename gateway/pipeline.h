@@ -7,12 +7,14 @@
 //             source, fields, special categories (pure; a shadow register is decided too, not enforced)
 //   limits    caseload binding and volume limits (state store)
 //   forward   the registry, over mTLS, with the request built from mappings/
+//   record    the decision, durable before any registry is called (a denial: its only record)
+//   forward   the registry, over mTLS, with the request built from mappings/
 //   minimise  only requested-and-allowed fields leave
-//   audit     durable before the reply; a denial is audited too
+//   record    the outcome (fields returned and withheld, by name), durable before the reply
 //
 // The first stage that fails ends the inquiry with its code; a denied inquiry never reaches a registry.
-// Audit runs for every inquiry; if the record cannot be made durable the caller gets AUDIT_UNAVAILABLE
-// instead of any answer (fail closed). A state store that cannot answer denies (STATE_UNAVAILABLE).
+// No durable record, no registry call and no answer: the caller gets AUDIT_UNAVAILABLE (fail closed).
+// A state store that cannot answer denies (STATE_UNAVAILABLE).
 #pragma once
 
 #include <atomic>
@@ -68,7 +70,8 @@ class Pipeline {
   Status limits(Inquiry& q);
   Status forward(Inquiry& q);
   Status minimise(Inquiry& q);
-  Status audit(Inquiry& q);
+  Status record_decision(Inquiry& q, const Status& decided);
+  Status record_outcome(Inquiry& q);
 
   PipelineParts parts_;
 };

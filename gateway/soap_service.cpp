@@ -47,6 +47,8 @@ int InquiryService::Inquire(const std::string& activity, std::string* caseRefere
                             std::string* reason, bool* breakGlass, dp__InquireResponse& response) {
   Inquiry q;
   q.id = new_uuid();
+  q.trace_id = random_hex(16);
+  q.span_id = random_hex(8);
   q.time = rfc3339_now();
   q.peer = peer_;
   q.request = {activity,

@@ -69,22 +69,28 @@ curl -s --cacert certs/out/ca.crt --cert certs/out/gateway-client.crt --key cert
   "https://127.0.0.1:$sim_port/_sim/stats"; echo
 
 kill -TERM $gateway_pid; wait $gateway_pid || true
-say "Audit records (demo-data/audit): subjects pseudonymised, withheld fields named, never their values"
+say "Audit records (demo-data/audit): the decision (durable before the registry is asked) and the outcome;"
+echo "   subjects pseudonymised, withheld fields named, never their values"
 /usr/bin/python3 - demo-data/audit <<'PY'
 import json, pathlib, sys
+outcomes, decisions = {}, []
 for seg in sorted(pathlib.Path(sys.argv[1]).glob("segment-*.jsonl")):
     for line in seg.read_text().splitlines():
         r = json.loads(line)
-        print(f"#{r['seq']} {r['time']} {r['decision'].upper():6} {r['code']}")
-        print(f"   user {r['user']} via {r['application']}: {r['activity']} v{r['activity_version']} "
-              f"({r['legal_basis']}), case {r['case_reference']}")
-        print(f"   {r['source']} about subject {r['subject'][:16]}…  asked {r['fields_requested']}")
-        if r['decision'] == 'permit':
-            print(f"   returned {r['fields_returned']}  withheld {r['fields_withheld']}")
-        else:
-            print(f"   {r['message']}")
-        print(f"   hash {r['hash'][:16]}…  prev {r['prev'][:16]}…")
+        if r["kind"] == "decision": decisions.append(r)
+        elif r["kind"] == "outcome": outcomes[r["inquiry_id"]] = r
+for d in decisions:
+    o = outcomes.get(d["inquiry_id"])
+    code = o["code"] if o else d.get("code", "INCOMPLETE")
+    print(f"#{d['seq']} {d['time']} {d['decision'].upper():6} {code}")
+    print(f"   user {d['user']} via {d['application']}: {d['activity']} v{d['activity_version']}, case {d['case_reference']}")
+    print(f"   {d['legal_basis']}")
+    print(f"   {d['source']} about subject {d['subject'][:16]}…  asked {d['fields_requested']}")
+    if o:
+        print(f"   #{o['seq']} outcome: returned {o['fields_returned']}  withheld {o['fields_withheld']}")
+    else:
+        print(f"   {d['message']}")
 PY
 
-say "doelpoort audit verify demo-data/audit"
-"$bin/doelpoort" audit verify demo-data/audit
+say "doelpoort audit verify demo-data/audit --public-key demo-data/tree-head.key.pub"
+"$bin/doelpoort" audit verify demo-data/audit --public-key demo-data/tree-head.key.pub

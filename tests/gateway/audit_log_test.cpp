@@ -17,14 +17,23 @@ using testing::TestDir;
 
 std::string only_segment(const std::string& dir) {
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path().string());
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().filename().string().rfind("segment-", 0) == 0) files.push_back(e.path().string());
   EXPECT_EQ(files.size(), 1u);
   return files.empty() ? "" : files.front();
 }
 
+AuditOptions options_for(const std::string& dir) {
+  AuditOptions o;
+  o.dir = dir;
+  o.signing_key = dir + "/tree-head.key";  // beside the segments: verify looks at segment files only
+  o.tree_head_every = 2;
+  return o;
+}
+
 void write_records(const std::string& dir, int n) {
   std::string error;
-  auto log = AuditLog::open(dir, error);
+  auto log = AuditLog::open(options_for(dir), error);
   ASSERT_TRUE(log) << error;
   for (int i = 0; i < n; ++i) {
     std::uint64_t seq = 0;
@@ -74,7 +83,7 @@ TEST(AuditLog, ChainContinuesAcrossRestartsInANewSegment) {
 TEST(AuditLog, ConcurrentAppendsAreAllDurableAndInOneChain) {
   TestDir dir;
   std::string error;
-  auto log = AuditLog::open(dir.path(), error);
+  auto log = AuditLog::open(options_for(dir.path()), error);
   ASSERT_TRUE(log) << error;
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t)
@@ -109,13 +118,12 @@ TEST(AuditVerify, FindsARecordChangedAndResealed) {
   auto rec = nlohmann::json::parse(lines[1]);
   rec.erase("hash");
   rec["code"] = "FIELD_NOT_PERMITTED";
-  std::string line = seal_line(rec.dump());
-  line.pop_back();
-  lines[1] = line;  // its own hash is right now, but the next record's prev is not
+  lines[1] = seal_line(rec.dump());  // its own hash is right now, but the next record's prev is not
   rewrite(file, lines);
   AuditVerifyReport r = verify_audit(dir.path());
   EXPECT_FALSE(r.ok);
-  EXPECT_NE(r.first_problem.find(":3: chain broken"), std::string::npos) << r.first_problem;
+  // The signed tree head over records 1..2 catches it at record 2 (without heads: the chain, at record 3).
+  EXPECT_NE(r.first_problem.find(":2: records 1..2 do not match the tree head"), std::string::npos) << r.first_problem;
 }
 
 TEST(AuditVerify, FindsARemovedRecord) {
@@ -140,6 +148,70 @@ TEST(AuditVerify, FindsTwoSwappedRecords) {
   EXPECT_FALSE(verify_audit(dir.path()).ok);
 }
 
+TEST(AuditVerify, TreeHeadsAreSignedAndVerifyWithThePublicKey) {
+  TestDir dir;
+  write_records(dir.path(), 5);
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_TRUE(r.ok) << r.first_problem;
+  EXPECT_TRUE(r.heads_authenticated);
+  EXPECT_GE(r.tree_heads, 2u);  // every 2 records, and one at the close
+}
+
+TEST(AuditVerify, FindsARecordRewrittenWithTheWholeChainAfterIt) {
+  TestDir dir;
+  write_records(dir.path(), 6);
+  const std::string file = only_segment(dir.path());
+  auto lines = lines_of(file);
+  // A careful forger changes record 2 and re-seals every record after it, so the chain holds again.
+  std::string prev = nlohmann::json::parse(lines[0])["hash"];
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    auto rec = nlohmann::json::parse(lines[i]);
+    rec.erase("hash");
+    if (i == 1) rec["code"] = "FIELD_NOT_PERMITTED";
+    rec["prev"] = prev;
+    lines[i] = seal_line(rec.dump(), &prev);
+  }
+  rewrite(file, lines);
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.first_problem.find("do not match the tree head signed at"), std::string::npos) << r.first_problem;
+}
+
+TEST(AuditVerify, FindsRecordsCutOffTheEnd) {
+  TestDir dir;
+  write_records(dir.path(), 6);
+  const std::string file = only_segment(dir.path());
+  auto lines = lines_of(file);
+  lines.resize(4);  // whole lines removed: the chain of what is left is intact
+  rewrite(file, lines);
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.first_problem.find("records were removed from its end"), std::string::npos) << r.first_problem;
+}
+
+TEST(AuditVerify, FindsAForgedTreeHead) {
+  TestDir dir;
+  write_records(dir.path(), 4);
+  auto heads = lines_of(dir.file("tree-heads.jsonl"));
+  auto h = nlohmann::json::parse(heads.back());
+  h["timestamp"] = h["timestamp"].get<std::int64_t>() + 1;  // any change breaks the signature
+  heads.back() = h.dump();
+  rewrite(dir.file("tree-heads.jsonl"), heads);
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.first_problem.find("signature does not verify"), std::string::npos) << r.first_problem;
+}
+
+TEST(AuditVerify, RefusesHeadsSignedWithAnotherKey) {
+  TestDir dir;
+  write_records(dir.path(), 3);
+  std::string error;
+  ASSERT_TRUE(TreeHeadSigner::open(dir.file("other.key"), true, error)) << error;
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("other.key.pub"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.first_problem.find("signature does not verify"), std::string::npos) << r.first_problem;
+}
+
 TEST(AuditVerify, FindsARemovedSegment) {
   TestDir dir;
   write_records(dir.path(), 2);
@@ -153,20 +225,23 @@ TEST(AuditVerify, FindsARemovedSegment) {
 
 TEST(AuditVerify, ReportsATornLastWriteWithoutFailing) {
   TestDir dir;
-  write_records(dir.path(), 3);
+  write_records(dir.path(), 2);
   const std::string file = only_segment(dir.path());
-  std::string text = TestDir::read(file);
-  std::ofstream(file, std::ios::binary | std::ios::trunc) << text.substr(0, text.size() - 20);  // crash mid-write
-  AuditVerifyReport r = verify_audit(dir.path());
+  // A crash in the middle of writing the third record: never durable, so never acknowledged or signed.
+  std::ofstream(file, std::ios::binary | std::ios::app) << R"({"code":"OK","inquiry_id":"q2","prev":")";
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
   EXPECT_TRUE(r.ok) << r.first_problem;
   EXPECT_EQ(r.records, 2u);
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("torn last write"), std::string::npos);
-  // and the gateway, restarted, continues the chain from the last whole record
+  // and the gateway, restarted, moves the torn bytes aside and continues from the last whole record
   write_records(dir.path(), 1);
-  r = verify_audit(dir.path());
+  r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
   EXPECT_TRUE(r.ok) << r.first_problem;
   EXPECT_EQ(r.records, 3u);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("quarantined"), std::string::npos) << r.warnings[0];
+  EXPECT_EQ(TestDir::read(file).find("\"inquiry_id\":\"q2\",\"prev\":\"\n"), std::string::npos);
 }
 
 }  // namespace

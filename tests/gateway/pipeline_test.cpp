@@ -32,13 +32,15 @@ class FakeUpstream final : public Upstream {
 class FakeAudit final : public AuditSink {
  public:
   Status append(nlohmann::json record, std::uint64_t* seq) override {
-    if (fail) return {Code::AUDIT_UNAVAILABLE, "disk full"};
+    if (fail || (fail_after >= 0 && static_cast<int>(records.size()) >= fail_after))
+      return {Code::AUDIT_UNAVAILABLE, "disk full"};
     records.push_back(std::move(record));
     if (seq != nullptr) *seq = records.size();
     return Status::ok();
   }
   std::vector<nlohmann::json> records;
   bool fail = false;
+  int fail_after = -1;  // accept this many records, then fail
 };
 
 class PipelineTest : public ::testing::Test {
@@ -112,19 +114,26 @@ TEST_F(PipelineTest, PermittedInquiryReturnsOnlyRequestedFieldsAndIsAudited) {
   EXPECT_EQ(upstream->last_request, "<q>111222333</q>");
   ASSERT_EQ(q.result.fields.size(), 1u);
   EXPECT_EQ(q.result.fields[0].second, "Jansen");
-  ASSERT_EQ(audit->records.size(), 1u);
-  const auto& r = audit->records[0];
-  EXPECT_EQ(r["decision"], "permit");
-  EXPECT_EQ(r["code"], "OK");
-  EXPECT_EQ(r["activity_version"], "3");
-  EXPECT_EQ(r["register_version"], "2026.1");
-  EXPECT_EQ(r["legal_basis"], "AVG art. 6 lid 1 sub c; Participatiewet art. 64");
-  EXPECT_EQ(r["fields_withheld"], (nlohmann::json{"adres", "bsn"}));
+  ASSERT_EQ(audit->records.size(), 2u);  // the decision, then the outcome
+  const auto& d = audit->records[0];
+  EXPECT_EQ(d["kind"], "decision");
+  EXPECT_EQ(d["decision"], "permit");
+  EXPECT_FALSE(d.contains("code"));
+  EXPECT_EQ(d["activity_version"], "3");
+  EXPECT_EQ(d["register_version"], "2026.1");
+  EXPECT_EQ(d["legal_basis"], "AVG art. 6 lid 1 sub c; Participatiewet art. 64");
+  EXPECT_EQ(d["categories_requested"], (nlohmann::json{"identificatie"}));
+  const auto& o = audit->records[1];
+  EXPECT_EQ(o["kind"], "outcome");
+  EXPECT_EQ(o["inquiry_id"], d["inquiry_id"]);
+  EXPECT_EQ(o["code"], "OK");
+  EXPECT_EQ(o["fields_returned"], (nlohmann::json{"naam"}));
+  EXPECT_EQ(o["fields_withheld"], (nlohmann::json{"adres", "bsn"}));
 }
 
 TEST_F(PipelineTest, AuditRecordHoldsNoBsnAndNoFieldValues) {
   ASSERT_TRUE(pipeline->handle(q).is_ok());
-  const std::string text = audit->records[0].dump();
+  const std::string text = audit->records[0].dump() + audit->records[1].dump();
   EXPECT_EQ(text.find("111222333"), std::string::npos);
   EXPECT_EQ(text.find("Jansen"), std::string::npos);
   EXPECT_EQ(text.find("Dorpsstraat"), std::string::npos);
@@ -153,16 +162,24 @@ TEST_F(PipelineTest, MalformedRequestIsAuditedAndRefused) {
   EXPECT_EQ(audit->records.at(0)["code"], "INVALID_REQUEST");
 }
 
-TEST_F(PipelineTest, NoDurableAuditRecordMeansNoAnswer) {
+TEST_F(PipelineTest, NoDurableDecisionRecordMeansNoRegistryCallAndNoAnswer) {
   audit->fail = true;
   EXPECT_EQ(pipeline->handle(q).code(), Code::AUDIT_UNAVAILABLE);
+  EXPECT_EQ(upstream->calls, 0);
+}
+
+TEST_F(PipelineTest, NoDurableOutcomeRecordMeansNoAnswer) {
+  audit->fail_after = 1;  // the decision is recorded, the outcome is not
+  EXPECT_EQ(pipeline->handle(q).code(), Code::AUDIT_UNAVAILABLE);
+  EXPECT_EQ(upstream->calls, 1);
+  EXPECT_TRUE(q.result.fields.empty() || q.status.code() == Code::AUDIT_UNAVAILABLE);
 }
 
 TEST_F(PipelineTest, UnreachableRegistryGivesUpstreamUnavailable) {
   upstream->reachable = false;
   EXPECT_EQ(pipeline->handle(q).code(), Code::UPSTREAM_UNAVAILABLE);
   EXPECT_EQ(audit->records.at(0)["decision"], "permit");
-  EXPECT_EQ(audit->records.at(0)["code"], "UPSTREAM_UNAVAILABLE");
+  EXPECT_EQ(audit->records.at(1)["code"], "UPSTREAM_UNAVAILABLE");
 }
 
 TEST_F(PipelineTest, RegistryHttpErrorGivesUpstreamError) {
@@ -212,7 +229,9 @@ TEST_F(PipelineTest, CaseloadBindingDeniesSubjectsOutsideTheCaseUnlessBreakGlass
   glass.request.break_glass = true;
   glass.request.reason = "acute zorgmelding";
   EXPECT_TRUE(pipeline->handle(glass).is_ok()) << glass.status.message();
-  EXPECT_EQ(audit->records.back()["break_glass"], true);
+  const auto& decision = audit->records[audit->records.size() - 2];
+  EXPECT_EQ(decision["kind"], "decision");
+  EXPECT_EQ(decision["break_glass"], true);
 }
 
 class DownState final : public StateStore {

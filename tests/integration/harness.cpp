@@ -158,7 +158,8 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
     << pki("ca.crt") << "\n  crl: " << pki("ca.crl") << "\n"
     << "register: " << o.register_file << "\nstaff: " << source("config/staff.yaml") << "\nmappings: "
     << source("mappings") << "\n"
-    << "audit:\n  dir: " << o.audit_dir << "\n  subject_key: " << o.subject_key << "\n"
+    << "audit:\n  dir: " << o.audit_dir << "\n  subject_key: " << o.subject_key << "\n  signing_key: "
+    << fs::path(o.subject_key).parent_path().string() << "/tree-head.key\n  tree_head_interval_ms: 100\n"
     << "applications:\n  - id: zaaksysteem\n    oin: \"00000001001234567001\"\n    activities: [" << activities << "]\n"
     << "sources:\n"
     << source_entry("BRPDossierPersoon", o.brp_url) << source_entry("UWVDossierInkomsten", o.uwv_url);

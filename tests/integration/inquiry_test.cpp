@@ -36,9 +36,11 @@ TEST_F(InquiryTest, PermittedInquiryReturnsOnlyRequestedFieldsOfTheWholeDossier)
   EXPECT_EQ(sim_stats()["total"], 1);
   // The registry sent the whole dossier: the audit names what was withheld, never the values.
   auto records = audit_records();
-  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(records.size(), 2u);  // the decision before the registry was asked, the outcome after
+  EXPECT_EQ(records[0]["kind"], "decision");
   EXPECT_EQ(records[0]["decision"], "permit");
-  const auto withheld = records[0]["fields_withheld"];
+  EXPECT_EQ(records[1]["kind"], "outcome");
+  const auto withheld = records[1]["fields_withheld"];
   EXPECT_NE(std::find(withheld.begin(), withheld.end(), "adres_postcode"), withheld.end()) << withheld.dump();
   EXPECT_NE(std::find(withheld.begin(), withheld.end(), "geboortedatum"), withheld.end()) << withheld.dump();
 }
@@ -225,8 +227,11 @@ TEST_F(InquiryTest, AuditLogOfASessionVerifiesAndHoldsNoBsn) {
   ASSERT_EQ(gateway_->stop(), 0);
   gateway_.reset();
   std::string out;
-  EXPECT_EQ(run_command({bin("doelpoort"), "audit", "verify", dir_ + "/gw-audit"}, out), 0) << out;
-  EXPECT_NE(out.find("OK (2 records"), std::string::npos) << out;
+  EXPECT_EQ(run_command({bin("doelpoort"), "audit", "verify", dir_ + "/gw-audit", "--public-key",
+                         dir_ + "/tree-head.key.pub"}, out), 0) << out;
+  // permitted: decision + outcome; denied: the decision alone
+  EXPECT_NE(out.find("OK (3 records in 1 segment"), std::string::npos) << out;
+  EXPECT_NE(out.find("signatures verified"), std::string::npos) << out;
   for (const auto& e : std::filesystem::directory_iterator(dir_ + "/gw-audit"))
     EXPECT_EQ(read_file(e.path()).find(known_bsn_), std::string::npos);
 }

@@ -79,7 +79,8 @@ TEST_F(PolicyTest, ShadowRegisterIsRecordedButNotEnforced) {
   std::string line;
   ASSERT_TRUE(std::getline(in, line));
   auto record = nlohmann::json::parse(line);
-  EXPECT_EQ(record["code"], "OK");
+  EXPECT_EQ(record["kind"], "decision");
+  EXPECT_EQ(record["decision"], "permit");
   EXPECT_EQ(record["shadow"]["code"], "FIELD_NOT_PERMITTED") << line;
 }
 

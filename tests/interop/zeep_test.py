@@ -59,7 +59,7 @@ tls: {{certificate: {pki('gateway.crt')}, key: {pki('gateway.key')}, client_ca: 
 register: {a.source_dir}/config/register.yaml
 staff: {a.source_dir}/config/staff.yaml
 mappings: {a.source_dir}/mappings
-audit: {{dir: {tmp}/audit, subject_key: {tmp}/subject.key}}
+audit: {{dir: {tmp}/audit, subject_key: {tmp}/subject.key, signing_key: {tmp}/tree-head.key}}
 applications:
   - {{id: zaaksysteem, oin: "00000001001234567001", activities: [pw-recht-op-uitkering]}}
 sources:
