@@ -44,6 +44,15 @@ bool write_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
+std::string utc_day() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -86,15 +95,15 @@ std::string sha256_hex(std::string_view data) {
   return to_hex(md, len);
 }
 
-std::string seal_line(const std::string& body, std::string* hash_hex) {
-  std::string hash = sha256_hex(body);
+std::string seal_line(const std::string& body, merkle::Hash* leaf) {
+  const merkle::Hash h = merkle::leaf_hash(body);
   std::string line;
   line.reserve(body.size() + 80);
   line.append(body, 0, body.size() - 1);  // without the closing brace
   line += kHashKey;
-  line += hash;
+  line += merkle::hex(h);
   line += "\"}";
-  if (hash_hex != nullptr) *hash_hex = std::move(hash);
+  if (leaf != nullptr) *leaf = h;
   return line;
 }
 
@@ -127,11 +136,31 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::strin
   }
   if (!segments.empty() && !quarantine_torn_tail(segments.back(), options.dir, error)) return nullptr;
   log->head_ = kGenesis;
-  std::string last;
-  for (const auto& segment : segments) {
+  std::string last, body, hash;
+  const auto parts = audit_parts(options.dir, ec);
+  for (const auto& part : parts) {
+    if (part.purged) {
+      if (std::filesystem::exists(options.dir + "/" + part.path.stem().string() + ".jsonl")) continue;  // interrupted purge
+      std::ifstream in(part.path);
+      std::string line;
+      std::getline(in, line);
+      auto header = nlohmann::json::parse(line, nullptr, false);
+      for (merkle::Hash leaf{}; std::getline(in, line) && merkle::from_hex(line, leaf);) log->tree_.append(leaf);
+      if (header.is_object()) {
+        log->seq_ = header.value("last_seq", log->seq_);
+        log->head_ = header.value("last_hash", log->head_);
+      }
+      continue;
+    }
+    const auto& segment = part.path;
     std::ifstream in(segment, std::ios::binary);
     for (std::string line; std::getline(in, line);) {
-      log->tree_.append(merkle::leaf_hash(line));
+      merkle::Hash leaf{};
+      if (!unseal_line(line, body, hash) || !merkle::from_hex(hash, leaf)) {
+        error = segment.string() + ": a record is not sealed; run doelpoort audit verify";
+        return nullptr;
+      }
+      log->tree_.append(leaf);  // verify checks that each hash is right; here the tree is only resumed
       last = std::move(line);
     }
   }
@@ -172,6 +201,7 @@ bool AuditLog::open_segment(std::string& error) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   durable_size_ = ::lseek(fd_, 0, SEEK_END);
+  segment_day_ = utc_day();
   return true;
 }
 
@@ -196,13 +226,27 @@ bool AuditLog::healthy() const {
   return healthy_;
 }
 
-Status AuditLog::append(nlohmann::json record, std::uint64_t* seq) {
-  Pending p{std::move(record), {}, 0, false};
-  std::unique_lock lock(mu_);
-  if (stopping_) return {Code::AUDIT_UNAVAILABLE, "audit log is closing"};
-  queue_.push_back(&p);
+Status AuditSink::append(const nlohmann::json& record, std::uint64_t* seq) {
+  AuditRecord r;
+  for (const auto& [key, value] : record.items())
+    if (key != "prev" && key != "seq" && key != "hash")
+      r.add_json(key, value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return append(std::move(r), seq);
+}
+
+Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
+  Pending p;
+  p.body = record.take_open_body();  // serialised on the caller's thread; the writer adds "prev" and "seq"
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return {Code::AUDIT_UNAVAILABLE, "audit log is closing"};
+    queue_.push_back(&p);
+  }
   wake_writer_.notify_one();
-  wake_callers_.wait(lock, [&] { return p.done; });
+  {
+    std::unique_lock lock(p.mu);
+    p.cv.wait(lock, [&] { return p.done; });
+  }
   if (seq != nullptr) *seq = p.seq;
   return p.result;
 }
@@ -219,10 +263,13 @@ void AuditLog::run() {
     const bool due = tree_.size() - signed_size_ >= options_.tree_head_every ||
                      std::chrono::steady_clock::now() - last_head_ >= options_.tree_head_interval || stop;
     if (tree_.size() > signed_size_ && due) sign_tree_head();
-    lock.lock();
-    for (Pending* p : batch) p->done = true;
+    for (Pending* p : batch) {  // each caller alone: no herd of waiters woken for nothing
+      std::lock_guard done(p->mu);
+      p->done = true;
+      p->cv.notify_one();
+    }
     batch.clear();
-    wake_callers_.notify_all();
+    lock.lock();
     if (stop) return;
   }
 }
@@ -236,21 +283,31 @@ void AuditLog::commit(std::deque<Pending*>& batch) {
     seq = seq_;
     head = head_;
   }
-  std::string out;
-  std::vector<std::size_t> ends;  // end offset of each line in out, for the Merkle leaves
+  std::string out, body;
+  std::vector<merkle::Hash> leaves;
+  leaves.reserve(batch.size());
   out.reserve(batch.size() * 1024);
   for (Pending* p : batch) {
-    p->record["seq"] = ++seq;
-    p->record["prev"] = head;
-    p->seq = seq;
-    out += seal_line(p->record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), &head);
-    ends.push_back(out.size());
+    p->seq = ++seq;
+    body = std::move(p->body);
+    if (body.size() > 1) body += ',';
+    body += "\"prev\":\"";
+    body += head;
+    body += "\",\"seq\":";
+    body += std::to_string(seq);
+    body += '}';
+    merkle::Hash leaf{};
+    out += seal_line(body, &leaf);
     out += '\n';
+    head = merkle::hex(leaf);
+    leaves.push_back(leaf);
   }
   std::string error;
   bool ok = true;
-  if (durable_size_ > 0 && durable_size_ + static_cast<long long>(out.size()) > options_.segment_max_bytes)
-    ok = open_segment(error);  // the batch starts the next segment
+  // A new segment every day and when one is full: retention (audit purge) removes whole segments.
+  if (durable_size_ > 0 &&
+      (durable_size_ + static_cast<long long>(out.size()) > options_.segment_max_bytes || utc_day() != segment_day_))
+    ok = open_segment(error);
   ok = ok && write_all(fd_, out.data(), out.size());
   ok = ok && (!options_.sync || ::fdatasync(fd_) == 0);
   if (!ok) {
@@ -264,11 +321,7 @@ void AuditLog::commit(std::deque<Pending*>& batch) {
     return;
   }
   durable_size_ += static_cast<long long>(out.size());
-  std::size_t begin = 0;
-  for (std::size_t end : ends) {
-    tree_.append(merkle::leaf_hash(std::string_view(out.data() + begin, end - begin)));
-    begin = end + 1;
-  }
+  for (const auto& leaf : leaves) tree_.append(leaf);
   std::lock_guard lock(mu_);
   if (!healthy_) log::info("audit_write_recovered", {});
   healthy_ = true;

@@ -2,24 +2,26 @@
 //
 // Files in DIR:
 //   segment-<first seq, 12 digits>.jsonl   records, one JSON object per line, append-only. A new segment
-//                                          starts at every start of the gateway and when one passes
-//                                          `segment_max_bytes`.
+//                                          starts at every start of the gateway, every day (UTC) and when
+//                                          one passes `segment_max_bytes`.
+//   purged/, purges.jsonl                  what retention removed (audit_purge.h)
 //   tree-heads.jsonl                       signed tree heads over all records so far (tree_head.h)
 //   quarantine/                            the bytes of a torn last write found at start-up (never part
 //                                          of the log: it was not durable, so never acknowledged)
 //
 // What is hashed, exactly. A record's line is
-//     BODY[0 .. len-2] + ",\"hash\":\"" + HEX(SHA-256(BODY)) + "\"}"            (then "\n")
-// where BODY is the record serialised as compact JSON with sorted keys (nlohmann::json::dump, UTF-8,
-// invalid sequences replaced by U+FFFD), including "seq" (1, 2, … across all segments) and "prev" (the
-// previous record's "hash"; 64 zeros for the first). So "hash" covers every byte of the record but itself,
-// and through "prev" every record before it: `audit verify` names the first record that was changed.
-// Each line (without its "\n") is also a leaf of an RFC 9162 Merkle tree (merkle.h) whose root is signed
-// in the tree heads: a record changed and re-chained, removed, reordered or cut off the end no longer
-// matches a head signed before.
+//     BODY[0 .. len-2] + ",\"hash\":\"" + HEX(SHA-256(0x00 || BODY)) + "\"}"     (then "\n")
+// where BODY is the record as compact JSON: its own members with sorted keys (nlohmann::json::dump, UTF-8,
+// invalid sequences replaced by U+FFFD), then "prev" (the previous record's "hash"; 64 zeros for the
+// first) and "seq" (1, 2, … across all segments). BODY is the record's leaf in an RFC 9162 Merkle tree
+// (merkle.h), so "hash" is its leaf hash: it covers every byte of the record but itself, and through
+// "prev" every record before it (`audit verify` names the first record that was changed). The tree's
+// root is signed in the tree heads: a record changed and re-chained, removed, reordered or cut off the
+// end no longer matches a head signed before.
 //
-// Durability: one writer thread takes every record queued while it was busy, writes them with one
-// write() and makes them durable with one fdatasync() (group commit), then wakes their callers. A write
+// Durability: callers serialise their own records (in parallel); one writer thread takes every record
+// queued while it was busy, chains and hashes them, writes them with one write() and makes them durable
+// with one fdatasync() (group commit), then wakes each caller. A write
 // or sync error fails the whole batch closed (its callers get AUDIT_UNAVAILABLE, the file is cut back to
 // its last durable length) and the next batch tries again, so the log recovers once the disk does.
 #pragma once
@@ -35,6 +37,7 @@
 #include <string>
 #include <thread>
 
+#include "audit_record.h"
 #include "codes.h"
 #include "merkle.h"
 #include "tree_head.h"
@@ -44,10 +47,12 @@ namespace doelpoort {
 class AuditSink {
  public:
   virtual ~AuditSink() = default;
-  /// Appends `record` (a JSON object without "seq", "prev" or "hash") and returns once it is durable
-  /// (OK, with `seq` set to its sequence number) or could not be made durable (AUDIT_UNAVAILABLE).
-  /// Thread-safe; blocks the caller, never the other callers.
-  virtual Status append(nlohmann::json record, std::uint64_t* seq = nullptr) = 0;
+  /// Appends `record` (without "prev", "seq" or "hash") and returns once it is durable (OK, with `seq`
+  /// set to its sequence number) or could not be made durable (AUDIT_UNAVAILABLE). Thread-safe; blocks
+  /// the caller, never the other callers.
+  virtual Status append(AuditRecord record, std::uint64_t* seq = nullptr) = 0;
+  /// The same for a record given as a JSON object (tools and tests; the request path uses AuditRecord).
+  Status append(const nlohmann::json& record, std::uint64_t* seq = nullptr);
 };
 
 struct AuditOptions {
@@ -66,7 +71,8 @@ class AuditLog final : public AuditSink {
   static std::unique_ptr<AuditLog> open(const AuditOptions& options, std::string& error);
   ~AuditLog() override;  ///< writes what is queued, signs a last tree head, then stops
 
-  Status append(nlohmann::json record, std::uint64_t* seq = nullptr) override;
+  using AuditSink::append;
+  Status append(AuditRecord record, std::uint64_t* seq = nullptr) override;
 
   std::uint64_t durable_seq() const;
   /// Whether the last write succeeded (for /readyz).
@@ -74,9 +80,13 @@ class AuditLog final : public AuditSink {
 
  private:
   struct Pending {
-    nlohmann::json record;
+    std::string body;  // the record's JSON without its closing brace; "prev" and "seq" are added by the writer
     Status result;
     std::uint64_t seq = 0;
+    // Set by the writer. A mutex and condition per caller: waking one caller wakes no other, and (unlike
+    // std::atomic::wait in libstdc++) the waiting thread sleeps at once instead of spinning on yield.
+    std::mutex mu;
+    std::condition_variable cv;
     bool done = false;
   };
   explicit AuditLog(AuditOptions options) : options_(std::move(options)) {}
@@ -90,6 +100,7 @@ class AuditLog final : public AuditSink {
   int fd_ = -1;
   int heads_fd_ = -1;
   long long durable_size_ = 0;  // bytes of the current segment known durable
+  std::string segment_day_;     // UTC date the current segment was started
   merkle::Frontier tree_;       // over every durable record
   std::uint64_t signed_size_ = 0;
   std::chrono::steady_clock::time_point last_head_ = std::chrono::steady_clock::now();
@@ -99,7 +110,6 @@ class AuditLog final : public AuditSink {
   std::string head_;       // "hash" of the last durable record
   bool healthy_ = true;
   std::condition_variable wake_writer_;
-  std::condition_variable wake_callers_;
   std::deque<Pending*> queue_;
   bool stopping_ = false;
   std::thread writer_;
@@ -108,8 +118,9 @@ class AuditLog final : public AuditSink {
 /// SHA-256 of `data` in lowercase hex.
 std::string sha256_hex(std::string_view data);
 
-/// The audit line for `body` (compact JSON object with "seq" and "prev"), with its hash spliced in, no "\n".
-std::string seal_line(const std::string& body, std::string* hash_hex = nullptr);
+/// The audit line for `body` (a compact JSON object with "prev" and "seq"): its leaf hash spliced in as
+/// "hash", without "\n". `leaf` receives the leaf hash.
+std::string seal_line(const std::string& body, merkle::Hash* leaf = nullptr);
 
 /// Splits a sealed line into the body its hash covers and the hash it claims; false when not sealed.
 bool unseal_line(const std::string& line, std::string& body, std::string& hash_hex);

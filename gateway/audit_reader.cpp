@@ -1,6 +1,7 @@
 #include "audit_reader.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <unordered_map>
 #include <filesystem>
@@ -15,6 +16,22 @@ std::vector<std::filesystem::path> audit_segments(const std::string& dir, std::e
       segments.push_back(e.path());
   std::sort(segments.begin(), segments.end());  // zero-padded first sequence numbers sort in order
   return segments;
+}
+
+std::vector<AuditPart> audit_parts(const std::string& dir, std::error_code& ec) {
+  std::vector<AuditPart> parts;
+  auto first_seq = [](const std::filesystem::path& p) {
+    return std::strtoull(p.filename().string().c_str() + std::string_view("segment-").size(), nullptr, 10);
+  };
+  for (auto& s : audit_segments(dir, ec)) parts.push_back({first_seq(s), s, false});
+  if (ec) return parts;
+  const std::string purged = dir + "/purged";
+  if (std::filesystem::exists(purged, ec))
+    for (const auto& e : std::filesystem::directory_iterator(purged, ec))
+      if (e.path().filename().string().rfind("segment-", 0) == 0 && e.path().extension() == ".leaves")
+        parts.push_back({first_seq(e.path()), e.path(), true});
+  std::sort(parts.begin(), parts.end(), [](const AuditPart& a, const AuditPart& b) { return a.first_seq < b.first_seq; });
+  return parts;
 }
 
 bool for_each_audit_record(const std::string& dir, const std::function<void(const nlohmann::json&)>& visit,

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <system_error>
@@ -26,6 +27,16 @@ namespace doelpoort {
 
 /// The segment files (segment-*.jsonl) of the log in `dir`, in order.
 std::vector<std::filesystem::path> audit_segments(const std::string& dir, std::error_code& ec);
+
+/// A part of the log: a segment of records, or what is left of a purged one (its leaf hashes, in
+/// DIR/purged/segment-*.leaves; see audit_purge.h).
+struct AuditPart {
+  std::uint64_t first_seq = 0;
+  std::filesystem::path path;
+  bool purged = false;
+};
+/// Every part of the log in `dir`, in sequence order.
+std::vector<AuditPart> audit_parts(const std::string& dir, std::error_code& ec);
 
 /// One inquiry's records. `outcome` is null for a denied inquiry (the decision record is final) and for a
 /// permitted one whose outcome never became durable (the gateway stopped while the registry was asked).

@@ -3,10 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
+#include <sstream>
 #include <fstream>
 #include <memory>
 
 #include "audit_log.h"
+#include "audit_purge.h"
 #include "audit_reader.h"
 #include "merkle.h"
 #include "tree_head.h"
@@ -67,14 +70,73 @@ AuditVerifyReport verify_audit(const std::string& dir, const std::string& public
   if (!verifier && !heads.empty())
     r.warnings.push_back("tree head signatures not checked: give the log's public key (--public-key)");
 
+  // Signed statements of what was purged: segment name -> the hash of its leaves file.
+  std::map<std::string, std::string> purged_leaves;
+  {
+    std::ifstream in(dir + "/purges.jsonl");
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      auto s = nlohmann::json::parse(line, nullptr, false);
+      const std::string where = dir + "/purges.jsonl:" + std::to_string(n);
+      if (!s.is_object() || !s["segments"].is_array() || !s["signature"].is_string())
+        return fail(where, "not a purge statement");
+      if (verifier && !verifier->verify_bytes(purge_signed_bytes(s), s["signature"].get<std::string>()))
+        return fail(where, "purge statement's signature does not verify with " + public_key);
+      for (const auto& seg : s["segments"]) purged_leaves[seg.value("segment", "")] = seg.value("leaves_sha256", "");
+    }
+  }
+
   std::error_code ec;
-  const auto segments = audit_segments(dir, ec);
+  const auto parts = audit_parts(dir, ec);
   if (ec) return fail(dir, ec.message());
   std::string prev(64, '0');
   std::uint64_t seq = 0;
   merkle::Frontier tree;
   std::size_t next_head = 0;
-  for (const auto& file : segments) {
+  auto check_heads = [&](const std::string& where) {
+    for (; next_head < heads.size() && heads[next_head].tree_size == tree.size(); ++next_head) {
+      if (heads[next_head].root != tree.root()) {
+        fail(where, "records 1.." + std::to_string(tree.size()) + " do not match the tree head signed at " +
+                        when(heads[next_head]) + ": the log was rewritten after it was signed");
+        return false;
+      }
+      ++r.tree_heads;
+    }
+    return true;
+  };
+  for (std::size_t pi = 0; pi < parts.size(); ++pi) {
+    const AuditPart& part = parts[pi];
+    if (part.purged && pi + 1 < parts.size() && parts[pi + 1].first_seq == part.first_seq && !parts[pi + 1].purged)
+      continue;  // a purge interrupted before it deleted the segment: the records themselves are still here
+    if (part.purged && pi > 0 && parts[pi - 1].first_seq == part.first_seq) continue;
+    const std::filesystem::path& file = part.path;
+    if (part.purged) {
+      // Only the leaf hashes are left: they must be the ones a signed purge statement names.
+      std::ifstream in(file, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string content = text.str();
+      const std::string name = file.stem().string() + ".jsonl";
+      auto stated = purged_leaves.find(name);
+      if (stated == purged_leaves.end()) return fail(file.string(), "purged without a signed purge statement");
+      if (sha256_hex(content) != stated->second) return fail(file.string(), "differs from what the purge statement signed");
+      std::istringstream lines(content);
+      std::string line;
+      std::getline(lines, line);
+      auto header = nlohmann::json::parse(line, nullptr, false);
+      if (!header.is_object() || header.value("first_seq", 0ULL) != seq + 1)
+        return fail(file.string(), "purged records do not continue the sequence at " + std::to_string(seq + 1));
+      for (int n = 2; std::getline(lines, line); ++n) {
+        merkle::Hash leaf{};
+        if (!merkle::from_hex(line, leaf)) return fail(file.string() + ":" + std::to_string(n), "not a leaf hash");
+        tree.append(leaf);
+        ++r.purged;
+        if (!check_heads(file.string() + ":" + std::to_string(n))) return r;
+      }
+      seq = header.value("last_seq", 0ULL);
+      prev = header.value("last_hash", "");
+      continue;
+    }
     ++r.segments;
     std::ifstream in(file, std::ios::binary);
     std::string line, body, hash;
@@ -88,7 +150,8 @@ AuditVerifyReport verify_audit(const std::string& dir, const std::string& public
         break;
       }
       if (!unseal_line(line, body, hash)) return fail(where, "record is not sealed (no trailing hash)");
-      if (sha256_hex(body) != hash) return fail(where, "hash mismatch: the record was changed");
+      const merkle::Hash leaf = merkle::leaf_hash(body);
+      if (merkle::hex(leaf) != hash) return fail(where, "hash mismatch: the record was changed");
       auto record = nlohmann::json::parse(body, nullptr, false);
       if (!record.is_object() || !record["seq"].is_number_unsigned() || !record["prev"].is_string())
         return fail(where, "record is not a JSON object with seq and prev");
@@ -108,13 +171,8 @@ AuditVerifyReport verify_audit(const std::string& dir, const std::string& public
       seq = s;
       prev = hash;
       ++r.records;
-      tree.append(merkle::leaf_hash(line));
-      for (; next_head < heads.size() && heads[next_head].tree_size == tree.size(); ++next_head) {
-        if (heads[next_head].root != tree.root())
-          return fail(where, "records 1.." + std::to_string(tree.size()) + " do not match the tree head signed at " +
-                                 when(heads[next_head]) + ": the log was rewritten after it was signed");
-        ++r.tree_heads;
-      }
+      tree.append(leaf);
+      if (!check_heads(where)) return r;
     }
   }
   if (next_head < heads.size()) {

@@ -11,6 +11,7 @@ namespace doelpoort {
 struct AuditVerifyReport {
   bool ok = true;
   std::uint64_t records = 0;
+  std::uint64_t purged = 0;           ///< records purged (their leaf hashes checked, their content gone)
   std::uint64_t segments = 0;
   std::uint64_t tree_heads = 0;       ///< heads found and matched by the records
   bool heads_authenticated = false;   ///< every head's signature checked with the given public key

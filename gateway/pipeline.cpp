@@ -161,64 +161,63 @@ std::string date_plus_days(std::chrono::system_clock::time_point t, int days) {
 
 Status Pipeline::record_decision(Inquiry& q, const Status& decided) {
   const Activity* activity = q.decision.activity;
-  const auto& reg = *q.snapshot->policy.reg;
   SearchKey key = SearchKey::Bsn;
   const bool named = search_key_of(q.request, key).is_ok();
   const bool permitted = decided.is_ok();
-  nlohmann::json r = {
-      {"kind", "decision"},
-      {"time", q.time},
-      {"inquiry_id", q.id},
-      {"trace_id", q.trace_id},
-      {"span_id", q.span_id},
-      {"message_id", q.message_id},
-      {"application", q.application != nullptr ? q.application->id : ""},
-      {"client_cn", q.peer.cn},
-      {"user", q.request.user},
-      {"activity", q.request.activity},
-      {"activity_version", activity != nullptr ? activity->version : ""},
-      {"register_version", reg.version},
-      {"purpose", activity != nullptr ? activity->purpose : ""},
-      {"legal_basis", activity != nullptr ? activity->legal_basis.to_string() : ""},
-      {"case_reference", q.request.case_reference},
-      {"source", q.request.source},
-      {"search_key", named ? std::string(name(key)) : ""},
-      {"subject", q.subject},
-      {"fields_requested", q.request.fields},
-      {"categories_requested", categories_of(q.snapshot->policy.mapping_of(q.request.source), q.request.fields)},
-      {"decision", permitted ? "permit" : "deny"},
-      {"decision_code", q.decided ? name(q.decision.status.code()) : ""},
-      {"message", decided.message()},
-      {"break_glass", q.request.break_glass},
-      {"reason", q.request.reason},
-  };
-  if (!permitted) r["code"] = name(decided.code());
+  AuditRecord r;
+  r.add("kind", "decision")
+      .add("time", q.time)
+      .add("inquiry_id", q.id)
+      .add("trace_id", q.trace_id)
+      .add("span_id", q.span_id)
+      .add("message_id", q.message_id)
+      .add("application", q.application != nullptr ? q.application->id : "")
+      .add("client_cn", q.peer.cn)
+      .add("user", q.request.user)
+      .add("activity", q.request.activity)
+      .add("activity_version", activity != nullptr ? activity->version : "")
+      .add("register_version", q.snapshot->policy.reg->version)
+      .add("purpose", activity != nullptr ? activity->purpose : "")
+      .add("legal_basis", activity != nullptr ? activity->legal_basis.to_string() : "")
+      .add("case_reference", q.request.case_reference)
+      .add("source", q.request.source)
+      .add("search_key", named ? name(key) : "")
+      .add("subject", q.subject)
+      .add("fields_requested", q.request.fields)
+      .add("categories_requested", categories_of(q.snapshot->policy.mapping_of(q.request.source), q.request.fields))
+      .add("decision", permitted ? "permit" : "deny")
+      .add("decision_code", q.decided ? name(q.decision.status.code()) : "")
+      .add("message", decided.message())
+      .add("break_glass", q.request.break_glass)
+      .add("reason", q.request.reason);
+  if (!permitted) r.add("code", name(decided.code()));
   if (activity != nullptr && activity->confidentiality)
-    r["confidential_until"] = date_plus_days(q.arrived, activity->confidentiality->period_days);
+    r.add("confidential_until", date_plus_days(q.arrived, activity->confidentiality->period_days));
   if (q.shadow) {
-    r["shadow"] = {{"register_version", q.snapshot->shadow->reg->version},
-                   {"activity_version", q.shadow->activity != nullptr ? q.shadow->activity->version : ""},
-                   {"code", name(q.shadow->status.code())},
-                   {"message", q.shadow->status.message()}};
+    const nlohmann::json shadow = {{"register_version", q.snapshot->shadow->reg->version},
+                                   {"activity_version", q.shadow->activity != nullptr ? q.shadow->activity->version : ""},
+                                   {"code", name(q.shadow->status.code())},
+                                   {"message", q.shadow->status.message()}};
+    r.add_json("shadow", shadow.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   return parts_.audit->append(std::move(r));
 }
 
 Status Pipeline::record_outcome(Inquiry& q) {
-  nlohmann::json r = {
-      {"kind", "outcome"},
-      {"time", rfc3339_now()},
-      {"inquiry_id", q.id},
-      {"code", name(q.status.code())},
-      {"message", q.status.message()},
-      {"fields_returned", q.result.returned},
-      {"fields_withheld", q.result.withheld},
-      {"categories_returned", categories_of(q.snapshot->policy.mapping_of(q.request.source), q.result.returned)},
-      {"upstream_status", q.upstream.http_status},
-      {"found", q.status.is_ok() ? (q.result.kind == Minimised::Kind::Found ? "yes" : "no") : ""},
-      {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - q.started).count()},
-      {"subject", q.subject},
-  };
+  AuditRecord r;
+  r.add("kind", "outcome")
+      .add("time", rfc3339_now())
+      .add("inquiry_id", q.id)
+      .add("code", name(q.status.code()))
+      .add("message", q.status.message())
+      .add("fields_returned", q.result.returned)
+      .add("fields_withheld", q.result.withheld)
+      .add("categories_returned", categories_of(q.snapshot->policy.mapping_of(q.request.source), q.result.returned))
+      .add("upstream_status", static_cast<std::int64_t>(q.upstream.http_status))
+      .add("found", q.status.is_ok() ? (q.result.kind == Minimised::Kind::Found ? "yes" : "no") : "")
+      .add("duration_us", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - q.started).count()))
+      .add("subject", q.subject);
   return parts_.audit->append(std::move(r));
 }
 

@@ -120,15 +120,19 @@ std::unique_ptr<TreeHeadSigner> TreeHeadSigner::open(const std::string& path, bo
   return signer;
 }
 
-TreeHead TreeHeadSigner::sign(std::uint64_t tree_size, const merkle::Hash& root, std::int64_t timestamp_ms) const {
-  TreeHead h{tree_size, root, timestamp_ms, key_id_, {}};
-  const std::string msg = h.signed_bytes();
+std::string TreeHeadSigner::sign_bytes(const std::string& msg) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   unsigned char sig[64];
   std::size_t len = sizeof sig;
   if (EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
       EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(msg.data()), msg.size()) == 1)
-    h.signature = to_hex(sig, len);
+    return to_hex(sig, len);
+  return {};
+}
+
+TreeHead TreeHeadSigner::sign(std::uint64_t tree_size, const merkle::Hash& root, std::int64_t timestamp_ms) const {
+  TreeHead h{tree_size, root, timestamp_ms, key_id_, {}};
+  h.signature = sign_bytes(h.signed_bytes());
   return h;
 }
 
@@ -144,10 +148,11 @@ std::unique_ptr<TreeHeadVerifier> TreeHeadVerifier::open(const std::string& publ
   return v;
 }
 
-bool TreeHeadVerifier::verify(const TreeHead& head) const {
+bool TreeHeadVerifier::verify(const TreeHead& head) const { return verify_bytes(head.signed_bytes(), head.signature); }
+
+bool TreeHeadVerifier::verify_bytes(const std::string& msg, const std::string& signature_hex) const {
   std::string sig;
-  if (!from_hex_string(head.signature, sig)) return false;
-  const std::string msg = head.signed_bytes();
+  if (!from_hex_string(signature_hex, sig)) return false;
   MdCtxPtr ctx(EVP_MD_CTX_new());
   return EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
          EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),

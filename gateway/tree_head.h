@@ -44,6 +44,8 @@ class TreeHeadSigner {
   /// key there (mode 0600) and its public key at `path` + ".pub".
   static std::unique_ptr<TreeHeadSigner> open(const std::string& path, bool create, std::string& error);
   TreeHead sign(std::uint64_t tree_size, const merkle::Hash& root, std::int64_t timestamp_ms) const;
+  /// Ed25519 signature of `message`, hex; empty on failure.
+  std::string sign_bytes(const std::string& message) const;
   const std::string& key_id() const { return key_id_; }
 
  private:
@@ -56,6 +58,7 @@ class TreeHeadVerifier {
  public:
   static std::unique_ptr<TreeHeadVerifier> open(const std::string& public_key_path, std::string& error);
   bool verify(const TreeHead& head) const;
+  bool verify_bytes(const std::string& message, const std::string& signature_hex) const;
   const std::string& key_id() const { return key_id_; }
 
  private:

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "audit_purge.h"
 #include "audit_verify.h"
 #include "test_dir.h"
 
@@ -169,7 +170,9 @@ TEST(AuditVerify, FindsARecordRewrittenWithTheWholeChainAfterIt) {
     rec.erase("hash");
     if (i == 1) rec["code"] = "FIELD_NOT_PERMITTED";
     rec["prev"] = prev;
-    lines[i] = seal_line(rec.dump(), &prev);
+    merkle::Hash leaf{};
+    lines[i] = seal_line(rec.dump(), &leaf);
+    prev = merkle::hex(leaf);
   }
   rewrite(file, lines);
   AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
@@ -242,6 +245,78 @@ TEST(AuditVerify, ReportsATornLastWriteWithoutFailing) {
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("quarantined"), std::string::npos) << r.warnings[0];
   EXPECT_EQ(TestDir::read(file).find("\"inquiry_id\":\"q2\",\"prev\":\"\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace doelpoort
+
+namespace doelpoort {
+namespace {
+
+// Rewrites the "time" of every record of a segment and re-seals the chain from there (an old segment).
+void backdate(const std::string& dir, const std::string& segment, const std::string& day) {
+  auto lines = lines_of(dir + "/" + segment);
+  std::string prev = nlohmann::json::parse(lines[0])["prev"];
+  for (auto& line : lines) {
+    auto rec = nlohmann::json::parse(line);
+    rec.erase("hash");
+    rec["time"] = day + "T10:00:00.000000Z";
+    rec["prev"] = prev;
+    merkle::Hash leaf{};
+    line = seal_line(rec.dump(), &leaf);
+    prev = merkle::hex(leaf);
+  }
+  rewrite(dir + "/" + segment, lines);
+}
+
+TEST(AuditPurge, RemovesOldSegmentsAndTheLogStillVerifiesWithASignedStatement) {
+  TestDir dir;
+  {
+    std::string error;
+    auto log = AuditLog::open(options_for(dir.path()), error);  // opened once to make the key
+  }
+  std::filesystem::remove_all(dir.file("tree-heads.jsonl"));
+  write_records(dir.path(), 3);  // segment 1
+  // Make segment 1 two years old and re-sign nothing: its tree heads no longer match, so start the heads anew.
+  backdate(dir.path(), "segment-000000000001.jsonl", "2024-01-15");
+  std::filesystem::remove(dir.file("tree-heads.jsonl"));
+  write_records(dir.path(), 2);  // segment 4, today; its close signs a head over all 5
+  ASSERT_TRUE(verify_audit(dir.path(), dir.file("tree-head.key.pub")).ok);
+
+  std::string error;
+  auto signer = TreeHeadSigner::open(dir.file("tree-head.key"), false, error);
+  ASSERT_TRUE(signer) << error;
+  PurgeReport report;
+  ASSERT_TRUE(purge_audit(dir.path(), "2025-01-01", *signer, report, error)) << error;
+  EXPECT_EQ(report.segments, 1u);
+  EXPECT_EQ(report.records, 3u);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("segment-000000000001.jsonl")));
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_TRUE(r.ok) << r.first_problem;
+  EXPECT_EQ(r.purged, 3u);
+  EXPECT_EQ(r.records, 2u);
+  // the log carries on after a purge, and a tampered leaves file or statement is found
+  write_records(dir.path(), 1);
+  EXPECT_TRUE(verify_audit(dir.path(), dir.file("tree-head.key.pub")).ok);
+  auto leaves = lines_of(dir.file("purged/segment-000000000001.leaves"));
+  leaves[1][0] = leaves[1][0] == 'a' ? 'b' : 'a';
+  rewrite(dir.file("purged/segment-000000000001.leaves"), leaves);
+  r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.first_problem.find("differs from what the purge statement signed"), std::string::npos) << r.first_problem;
+}
+
+TEST(AuditPurge, KeepsSegmentsWithAnyRecordAfterTheDateAndTheNewestSegment) {
+  TestDir dir;
+  write_records(dir.path(), 2);
+  write_records(dir.path(), 2);
+  std::string error;
+  auto signer = TreeHeadSigner::open(dir.file("tree-head.key"), false, error);
+  ASSERT_TRUE(signer) << error;
+  PurgeReport report;
+  ASSERT_TRUE(purge_audit(dir.path(), "2000-01-01", *signer, report, error)) << error;
+  EXPECT_EQ(report.segments, 0u);
+  EXPECT_FALSE(purge_audit(dir.path(), "yesterday", *signer, report, error));
 }
 
 }  // namespace

@@ -31,10 +31,11 @@ class FakeUpstream final : public Upstream {
 
 class FakeAudit final : public AuditSink {
  public:
-  Status append(nlohmann::json record, std::uint64_t* seq) override {
+  using AuditSink::append;
+  Status append(AuditRecord record, std::uint64_t* seq) override {
     if (fail || (fail_after >= 0 && static_cast<int>(records.size()) >= fail_after))
       return {Code::AUDIT_UNAVAILABLE, "disk full"};
-    records.push_back(std::move(record));
+    records.push_back(nlohmann::json::parse(record.open_body() + "}"));  // must be valid JSON
     if (seq != nullptr) *seq = records.size();
     return Status::ok();
   }

@@ -28,11 +28,13 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::unique_ptr<Process> Process::start(const std::vector<std::string>& argv, const std::string& log_file) {
+std::unique_ptr<Process> Process::start(const std::vector<std::string>& argv, const std::string& log_file,
+                                        const std::function<void()>& in_child) {
   auto p = std::make_unique<Process>();
   p->log_ = log_file;
   p->pid_ = ::fork();
   if (p->pid_ == 0) {
+    if (in_child) in_child();
     int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
@@ -166,7 +168,8 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
   return y.str();
 }
 
-std::unique_ptr<Process> IntegrationTest::start_gateway(const GatewayOptions& options, int& port, const std::string& name) {
+std::unique_ptr<Process> IntegrationTest::start_gateway(const GatewayOptions& options, int& port, const std::string& name,
+                                                        const std::function<void()>& in_child) {
   GatewayOptions o = options;
   const std::string sim = "https://127.0.0.1:" + std::to_string(sim_port_) + "/suwibroker/soap/";
   if (o.brp_url.empty()) o.brp_url = sim + "BRPDossierPersoonGSD-v0200";
@@ -175,8 +178,9 @@ std::unique_ptr<Process> IntegrationTest::start_gateway(const GatewayOptions& op
   o.subject_key = dir_ + "/subject.key";
   const std::string config = dir_ + "/" + name + ".yaml";
   std::ofstream(config) << gateway_config_yaml(o);
+  std::filesystem::remove(dir_ + "/" + name + ".port");
   auto p = Process::start({bin("doelpoort"), "serve", "--config", config, "--port-file", dir_ + "/" + name + ".port"},
-                          dir_ + "/" + name + ".log");
+                          dir_ + "/" + name + ".log", in_child);
   port = wait_for_port(*p, dir_ + "/" + name + ".port");
   return p;
 }

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,7 +20,9 @@ namespace doelpoort::testing {
 /// A child process with stdout+stderr in a log file; SIGTERM (then SIGKILL) when destroyed.
 class Process {
  public:
-  static std::unique_ptr<Process> start(const std::vector<std::string>& argv, const std::string& log_file);
+  /// `in_child` runs in the child before exec (e.g. to set a resource limit).
+  static std::unique_ptr<Process> start(const std::vector<std::string>& argv, const std::string& log_file,
+                                        const std::function<void()>& in_child = {});
   ~Process();
   /// Sends `sig` and waits up to `timeout_ms`; returns the exit status, or -1 if it had to be killed.
   int stop(int sig = 15, int timeout_ms = 10000);
@@ -66,7 +69,8 @@ class IntegrationTest : public ::testing::Test {
   void TearDown() override;
 
   /// Writes a gateway configuration into the test folder and starts a gateway with it.
-  std::unique_ptr<Process> start_gateway(const GatewayOptions& options, int& port, const std::string& name = "gw");
+  std::unique_ptr<Process> start_gateway(const GatewayOptions& options, int& port, const std::string& name = "gw",
+                                         const std::function<void()>& in_child = {});
   std::unique_ptr<InquiryClient> client(const std::string& cert_name, int port = 0);
   /// A permitted request under pw-recht-op-uitkering for a person the simulator knows.
   InquiryRequest permitted_request() const;
