@@ -238,7 +238,8 @@ UpstreamReply IntegrationTest::raw_post(const std::string& body, const std::stri
 std::vector<nlohmann::json> IntegrationTest::audit_records() const {
   std::vector<nlohmann::json> out;
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir_ + "/gw-audit")) files.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(dir_ + "/gw-audit"))
+    if (e.path().filename().string().rfind("segment-", 0) == 0) files.push_back(e.path());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     std::stringstream in(read_file(f));
