@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "audit_prove.h"
+#include "audit_read_commands.h"
 #include "audit_purge.h"
 #include "config.h"
 #include "audit_reader.h"
@@ -121,6 +122,8 @@ void add_audit_command(CLI::App& app, int& exit_code) {
   r->add_option("DIR", *review_dirs, "Audit log folder(s)")->required()->check(CLI::ExistingDirectory);
   r->add_flag("--json", *json, "Print JSON");
   r->callback([review_dirs, json, &exit_code] { exit_code = review(*review_dirs, *json); });
+
+  add_audit_read_commands(app, exit_code);  // query, report, export
 
   auto p = std::make_shared<ProveArgs>();
   CLI::App* pr = app.add_subcommand("prove", "RFC 9162 proofs: that an inquiry's records are in the log (inclusion), "

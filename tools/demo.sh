@@ -92,5 +92,10 @@ for d in decisions:
         print(f"   {d['message']}")
 PY
 
+say "doelpoort audit query --bsn … : what the citizen is told (AVG art. 15), no staff names"
+"$bin/doelpoort" audit query --config $config --bsn "$bsn" --format json
+"$bin/doelpoort" audit report demo-data/audit --config $config --out demo-data/report.html
+echo "privacy officer's report: demo-data/report.html"
+
 say "doelpoort audit verify demo-data/audit --public-key demo-data/tree-head.key.pub"
 "$bin/doelpoort" audit verify demo-data/audit --public-key demo-data/tree-head.key.pub
