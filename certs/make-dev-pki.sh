@@ -6,6 +6,8 @@
 # DIR (default certs/out, git-ignored) receives, all with ECDSA P-256 keys:
 #   ca.crt ca.key            the development CA (signs everything below)
 #   ca.crl                   its CRL, listing revoked-app.crt
+#   ca-before-revocation.crl an earlier CRL of the CA, before revoked-app.crt was revoked
+#   ca-expired.crl           a CRL whose next update has passed (verification must fail closed)
 #   gateway.crt/.key         doelpoort's TLS server certificate (localhost, 127.0.0.1)
 #   gateway-client.crt/.key  doelpoort's client certificate towards the registries
 #   registry.crt/.key        the simulated registries' server certificate (localhost, 127.0.0.1)
@@ -119,8 +121,15 @@ issue notyet-app ca ca client "$app_subject" -startdate 20990101000000Z -enddate
 issue revoked-app ca ca client "$app_subject" -days 825
 issue foreign-app foreign foreign-ca client "$app_subject" -days 825
 
+# A CRL from before the revocation (for tests that reload the CRL), then the revocation itself.
+openssl ca -batch -config ca/openssl.cnf -cert ca.crt -keyfile ca.key -gencrl -out ca-before-revocation.crl 2>/dev/null
 openssl ca -batch -config ca/openssl.cnf -cert ca.crt -keyfile ca.key -revoke revoked-app.crt 2>/dev/null
 openssl ca -batch -config ca/openssl.cnf -cert ca.crt -keyfile ca.key -gencrl -out ca.crl 2>/dev/null
 
-chmod 644 ./*.crt ca.crl
+# A CRL that is out of date: issued 40 days ago, valid 30 (faketime is not needed: openssl ca takes
+# -crl_lastupdate/-crl_nextupdate since 3.0).
+openssl ca -batch -config ca/openssl.cnf -cert ca.crt -keyfile ca.key -gencrl -out ca-expired.crl \
+  -crl_lastupdate "$(date -u -d '-40 days' +%Y%m%d%H%M%SZ)" -crl_nextupdate "$(date -u -d '-10 days' +%Y%m%d%H%M%SZ)" 2>/dev/null
+
+chmod 644 ./*.crt ./*.crl
 echo "make-dev-pki: development PKI written to $out"

@@ -1,8 +1,10 @@
 // doelpoort serve: load and check everything, then listen until SIGTERM/SIGINT; SIGHUP reloads the policy.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -67,6 +69,18 @@ bool load_caseload(const GatewayConfig& config, StateStore& state, const Pseudon
   return true;
 }
 
+// The server certificate, client CA and CRL, loaded anew: a bad set keeps the running one.
+void reload_tls(const GatewayConfig& config, Listener& listener) {
+  std::string error;
+  tls::CtxPtr fresh = tls::make_server_context(config.tls, error);
+  if (!fresh) {
+    log::error("tls_reload_rejected", {{"reason", error}});
+    return;
+  }
+  listener.use_tls(fresh.get());
+  log::info("tls_reloaded", {{"crl", config.tls.crl}});
+}
+
 // A new register, staff list or mapping is validated whole; a bad one keeps the running policy.
 void reload(const std::string& config_path, Pipeline& pipeline, StateStore& state, const Pseudonymiser& pseudonymiser) {
   static std::atomic<int> rejected{0};
@@ -94,6 +108,11 @@ int serve(const std::string& config_path, const std::string& port_file) {
   signal(SIGXFSZ, SIG_IGN);  // a file-size limit must fail the audit write (fail closed), not kill us
   soap_ssl_init();
   xml::init();
+  // Every open client connection is a descriptor: use as many as the hard limit allows.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
 
   const GatewayConfig config = must_load_config(config_path);
   // Office hours and volume periods are local time: fix the zone before any thread reads it.
@@ -133,11 +152,17 @@ int serve(const std::string& config_path, const std::string& port_file) {
                           {"activities", snapshot->policy.reg->activities.size()}, {"audit_dir", config.audit_dir}});
 
   std::thread signal_thread([&] {
+    // The CRL is also reloaded on a timer: a CA publishes new CRLs without telling us.
+    const timespec crl_interval{config.tls.crl.empty() ? 3600 : config.crl_reload_s, 0};
     while (true) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0) continue;
+      const int sig = sigtimedwait(&signals, nullptr, &crl_interval);
+      if (sig < 0) {
+        if (errno == EAGAIN && !config.tls.crl.empty()) reload_tls(config, listener);
+        continue;
+      }
       if (sig == SIGHUP) {
         reload(config_path, pipeline, *state, *pseudonymiser);
+        reload_tls(config, listener);
         continue;
       }
       log::info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
@@ -147,7 +172,11 @@ int serve(const std::string& config_path, const std::string& port_file) {
   });
   listener.run();  // returns after stop(), once the workers have finished their connections
   signal_thread.join();
-  log::info("stopped");
+  const ListenerStats& st = listener.stats();
+  log::info("stopped", {{"connections_accepted", st.accepted.load()}, {"requests", st.requests.load()},
+                        {"handshake_failed", st.handshake_failed.load()}, {"handshake_timeouts", st.handshake_timeouts.load()},
+                        {"idle_closed", st.idle_closed.load()}, {"refused_total_cap", st.refused_total_cap.load()},
+                        {"refused_peer_cap", st.refused_peer_cap.load()}});
   return 0;
 }
 

@@ -41,7 +41,8 @@ bool split_listen(const std::string& listen, std::string& host, int& port) {
 }
 
 void read_tls(const YamlReader& y, const YAML::Node& n, GatewayConfig& c) {
-  if (!y.check_map(n, "tls", {"certificate", "key", "client_ca"}, {"crl"})) return;
+  if (!y.check_map(n, "tls", {"certificate", "key", "client_ca"}, {"crl", "crl_reload_s"})) return;
+  c.crl_reload_s = static_cast<int>(y.integer(n, "crl_reload_s", c.crl_reload_s, 1, 86400));
   c.tls.certificate = resolve_path(c.file, y.string(n, "certificate"));
   c.tls.key = resolve_path(c.file, y.string(n, "key"));
   c.tls.client_ca = resolve_path(c.file, y.string(n, "client_ca"));
@@ -79,7 +80,9 @@ void read_sources(const YamlReader& y, const YAML::Node& map, GatewayConfig& c) 
     const std::string name = kv.first.Scalar();
     const YAML::Node n = kv.second;
     const std::string what = "source \"" + name + "\"";
-    if (!y.check_map(n, what, {"url", "ca", "certificate", "key"}, {"crl", "timeout_ms", "connections"}))
+    if (!y.check_map(n, what, {"url", "ca", "certificate", "key"},
+                     {"crl", "timeout_ms", "connections", "connect_timeout_ms", "max_concurrent", "breaker_failures",
+                      "breaker_cooldown_ms"}))
       continue;
     SourceConfig s;
     s.name = name;
@@ -94,6 +97,15 @@ void read_sources(const YamlReader& y, const YAML::Node& map, GatewayConfig& c) 
     s.tls.host = s.host;
     s.timeout_ms = static_cast<int>(y.integer(n, "timeout_ms", 5000, 10, 600000));
     s.connections = static_cast<int>(y.integer(n, "connections", 8, 1, 1024));
+    s.connect_timeout_ms = static_cast<int>(y.integer(n, "connect_timeout_ms", 1000, 10, 600000));
+    // A registry may hold at most half the workers by default: a hanging one cannot starve the others.
+    s.max_concurrent = static_cast<int>(y.integer(n, "max_concurrent", std::max(1, c.workers / 2), 1, 4096));
+    if (s.max_concurrent >= c.workers && n["max_concurrent"])
+      y.warning(n["max_concurrent"], what + ": max_concurrent " + std::to_string(s.max_concurrent) +
+                                         " >= workers " + std::to_string(c.workers) +
+                                         ": a hanging registry can occupy every worker");
+    s.breaker_failures = static_cast<int>(y.integer(n, "breaker_failures", 5, 1, 1000));
+    s.breaker_cooldown_ms = static_cast<int>(y.integer(n, "breaker_cooldown_ms", 10000, 10, 3600000));
     c.sources.emplace(name, std::move(s));
   }
 }
@@ -131,12 +143,16 @@ std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& d
   if (const YAML::Node limits = root["limits"]) {
     if (y->check_map(limits, "limits", {},
                      {"max_request_bytes", "max_upstream_bytes", "handshake_timeout_ms", "idle_timeout_ms",
-                      "max_keep_alive"})) {
+                      "max_keep_alive", "request_timeout_ms", "max_connections", "max_connections_per_peer"})) {
       c.max_request_bytes = y->integer(limits, "max_request_bytes", c.max_request_bytes, 1024, 16L << 20);
       c.max_upstream_bytes = y->integer(limits, "max_upstream_bytes", c.max_upstream_bytes, 1024, 256L << 20);
       c.handshake_timeout_ms = static_cast<int>(y->integer(limits, "handshake_timeout_ms", c.handshake_timeout_ms, 100, 60000));
       c.idle_timeout_ms = static_cast<int>(y->integer(limits, "idle_timeout_ms", c.idle_timeout_ms, 100, 3600000));
       c.max_keep_alive = static_cast<int>(y->integer(limits, "max_keep_alive", c.max_keep_alive, 1, 1000000));
+      c.request_timeout_ms = static_cast<int>(y->integer(limits, "request_timeout_ms", c.request_timeout_ms, 100, 600000));
+      c.max_connections = static_cast<int>(y->integer(limits, "max_connections", c.max_connections, 1, 1000000));
+      c.max_connections_per_peer =
+          static_cast<int>(y->integer(limits, "max_connections_per_peer", c.max_connections_per_peer, 1, 1000000));
     }
   }
   read_tls(*y, root["tls"], c);

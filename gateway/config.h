@@ -20,8 +20,12 @@ struct SourceConfig {
   std::string url;   ///< https://host:port/path
   std::string host;  ///< from url; the registry's certificate must name it
   tls::ClientConfig tls;
-  int timeout_ms = 5000;  ///< connect + send + receive, per attempt
+  int timeout_ms = 5000;  ///< deadline of a whole call: connect (and its one retry), send and receive
   int connections = 8;    ///< keep-alive connections kept per registry
+  int connect_timeout_ms = 1000;    ///< TCP connect + TLS handshake, per attempt (within timeout_ms)
+  int max_concurrent = 16;          ///< calls in flight at once; default half the gateway's workers
+  int breaker_failures = 5;         ///< consecutive failures that open the circuit breaker
+  int breaker_cooldown_ms = 10000;  ///< how long an open breaker fails fast before it lets one probe through
 };
 
 struct GatewayConfig {
@@ -33,6 +37,10 @@ struct GatewayConfig {
   int handshake_timeout_ms = 2000;
   int idle_timeout_ms = 15000;
   int max_keep_alive = 10000;  ///< requests per connection
+  int request_timeout_ms = 10000;  ///< to receive one whole request once its first bytes arrived
+  int max_connections = 4096;      ///< open client connections, in all
+  int max_connections_per_peer = 1024;  ///< open client connections from one IP address
+  int crl_reload_s = 300;               ///< reload the CRL this often (and on SIGHUP)
   long max_request_bytes = 64 * 1024;
   long max_upstream_bytes = 4 * 1024 * 1024;
   tls::ServerConfig tls;

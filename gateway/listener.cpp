@@ -1,15 +1,47 @@
 #include "listener.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "log.h"
 #include "soap_service.h"
 
 namespace doelpoort {
+
+struct Listener::Connection {
+  int fd = -1;
+  SSL* ssl = nullptr;
+  bool established = false;  // TLS handshake done
+  bool want_write = false;   // the handshake waits for the socket to be writable
+  std::string peer_ip;       // for the per-address cap only; logs get `address`
+  std::string address;       // anonymised
+  PeerIdentity identity;
+  int served = 0;
+  Clock::time_point deadline;
+
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    if (ssl != nullptr) {
+      if (established) SSL_shutdown(ssl);  // best effort close_notify; the socket is non-blocking
+      SSL_free(ssl);
+    }
+    if (fd >= 0) ::close(fd);
+  }
+};
+
 namespace {
 
 std::string name_entry(X509_NAME* name, int nid) {
@@ -24,7 +56,41 @@ std::string name_entry(X509_NAME* name, int nid) {
   return out;
 }
 
+std::string ip_of(const sockaddr_storage& addr) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&addr)->sin_addr, buf, sizeof buf);
+  else if (addr.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_addr, buf, sizeof buf);
+  return buf;
+}
+
+std::string tls_failure(SSL* ssl) {
+  const long verify = SSL_get_verify_result(ssl);
+  if (verify != X509_V_OK) return X509_verify_cert_error_string(verify);
+  std::string e = tls::last_error();
+  return e.empty() ? "handshake failed (peer closed or sent no TLS)" : e;
+}
+
 }  // namespace
+
+// Closes our side, then reads what the client still sends for a short while before closing the socket:
+// closing with unread bytes makes the kernel send a reset, which can destroy the answer the client has
+// yet to read (nginx's lingering_close). Bounded: it stops at 1 MiB, 200 ms, or 20 ms without data.
+int lingering_close(int fd) {
+  ::shutdown(fd, SHUT_WR);
+  char sink[16384];
+  std::size_t drained = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  while (drained < (1U << 20) && std::chrono::steady_clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 20) <= 0) break;
+    const ssize_t n = ::recv(fd, sink, sizeof sink, 0);
+    if (n <= 0) break;  // the client closed too
+    drained += static_cast<std::size_t>(n);
+  }
+  return ::close(fd);
+}
 
 PeerIdentity peer_identity(SSL* ssl) {
   PeerIdentity id;
@@ -41,108 +107,295 @@ PeerIdentity peer_identity(SSL* ssl) {
 }
 
 Listener::Listener(Pipeline& pipeline, const GatewayConfig& config, SSL_CTX* tls)
-    : pipeline_(pipeline), config_(config), master_(soap_new1(SOAP_IO_KEEPALIVE | SOAP_XML_STRICT | SOAP_C_UTFSTRING)) {
+    : pipeline_(pipeline), config_(config), tls_(tls),
+      master_(soap_new1(SOAP_IO_KEEPALIVE | SOAP_XML_STRICT | SOAP_C_UTFSTRING)) {
+  SSL_CTX_up_ref(tls);  // released with retired_tls_
   tls::attach(master_, tls, /*server=*/true);
   master_->bind_flags = SO_REUSEADDR;
-  master_->accept_timeout = -200000;  // µs: how often run() looks at stopping_
   master_->recv_maxlength = static_cast<ULONG64>(config.max_request_bytes);
   master_->max_keep_alive = config.max_keep_alive;
-  master_->maxlevel = 32;      // XML nesting depth of a request
-  master_->maxoccurs = 1000;   // elements in a repeated field list
+  master_->maxlevel = 32;     // XML nesting depth of a request
+  master_->maxoccurs = 1000;  // elements in a repeated field list
 }
 
 Listener::~Listener() {
-  soap_free(master_);
+  parked_.clear();
+  retired_tls_.emplace_back(tls_.load());
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+  soap_destroy(master_);
+  soap_end(master_);
+  soap_free(master_);  // closes the listening socket
 }
 
 bool Listener::bind(std::string& error) {
-  if (!soap_valid_socket(soap_bind(master_, config_.listen_host.c_str(), config_.listen_port, 256))) {
+  if (!soap_valid_socket(soap_bind(master_, config_.listen_host.c_str(), config_.listen_port, 1024))) {
     error = "cannot listen on " + config_.listen_host + ":" + std::to_string(config_.listen_port) + ": " +
             (*soap_faultdetail(master_) ? *soap_faultdetail(master_) : "bind failed");
     return false;
   }
+  listen_fd_ = master_->master;
+  ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
-  getsockname(master_->master, reinterpret_cast<sockaddr*>(&addr), &len);
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
                                      : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+    error = std::string("cannot create the admission stage: ") + std::strerror(errno);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = listen_fd_;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
+  ev.data.fd = wake_fd_;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
   return true;
 }
+
+void Listener::use_tls(SSL_CTX* tls) {
+  SSL_CTX_up_ref(tls);
+  std::lock_guard lock(tls_mu_);
+  SSL_CTX* old = tls_.exchange(tls);
+  retired_tls_.emplace_back(old);  // freed with the listener; connections made from it hold their own refs
+}
+
+void Listener::stop() {
+  stopping_ = true;
+  const std::uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0) { /* the admission loop wakes within 100 ms anyway */ }
+}
+
+// ---- admission (one thread) ----
 
 void Listener::run() {
   for (int i = 0; i < config_.workers; ++i) workers_.emplace_back([this] { work(); });
-  const std::size_t max_queued = static_cast<std::size_t>(config_.workers) * 4;
-  while (!stopping_) {
-    SOAP_SOCKET s = soap_accept(master_);
-    if (!soap_valid_socket(s)) continue;  // timeout (to look at stopping_) or a transient error
-    Pending p{s, log::anonymise_ip(master_->host)};
-    std::unique_lock lock(mu_);
-    if (queue_.size() >= max_queued) {
-      lock.unlock();
-      ::close(s);
-      log::warn("connection_refused", {{"reason", "queue full"}, {"client", p.address}});
-      continue;
+  epoll_event events[256];
+  bool draining = false;
+  while (true) {
+    const int n = ::epoll_wait(epoll_fd_, events, 256, 100);
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == listen_fd_) {
+        if (!draining) admit();
+      } else if (fd == wake_fd_) {
+        std::uint64_t count = 0;
+        if (::read(wake_fd_, &count, sizeof count) < 0) { /* nothing to read: a spurious wake-up */ }
+      } else if (auto it = parked_.find(fd); it != parked_.end()) {
+        std::unique_ptr<Connection> c = std::move(it->second);
+        parked_.erase(it);
+        if ((events[i].events & (EPOLLIN | EPOLLOUT)) == 0) {  // error or hang-up only
+          close(std::move(c));
+          continue;
+        }
+        std::lock_guard lock(mu_);
+        runnable_.push_back(std::move(c));
+        ++busy_;
+        ready_.notify_one();
+      }
     }
-    queue_.push_back(std::move(p));
-    lock.unlock();
-    ready_.notify_one();
+    // Connections the workers are done with: park them (or close them when draining).
+    std::deque<std::unique_ptr<Connection>> back;
+    std::vector<std::unique_ptr<Connection>> done;
+    bool idle = false;
+    {
+      std::lock_guard lock(mu_);
+      back.swap(returned_);
+      done.swap(closing_);
+      idle = busy_ == 0;
+    }
+    for (auto& c : done) close(std::move(c));
+    for (auto& c : back) draining ? close(std::move(c)) : park(std::move(c));
+    const auto now = Clock::now();
+    if (now - last_sweep_ >= std::chrono::milliseconds(100)) expire(now);
+    if (stopping_ && !draining) {
+      // Stop accepting; close the idle connections; requests in progress finish and are answered.
+      draining = true;
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+      std::vector<int> fds;
+      for (auto& [fd, c] : parked_) fds.push_back(fd);
+      for (int fd : fds) {
+        auto it = parked_.find(fd);
+        close(std::move(it->second));
+        parked_.erase(it);
+      }
+      std::lock_guard lock(mu_);
+      draining_ = true;
+      ready_.notify_all();
+    }
+    if (draining && idle && back.empty() && done.empty()) break;
   }
-  {
-    std::lock_guard lock(mu_);  // under the lock, so no worker misses the wake-up
-    draining_ = true;
-    // Stop reading from every connection: an idle keep-alive connection ends at once, a request being
-    // processed still gets its answer (the write side stays open).
-    for (int fd : serving_) ::shutdown(fd, SHUT_RD);
-  }
-  ready_.notify_all();
   for (auto& w : workers_) w.join();
   workers_.clear();
-  soap_closesock(master_);
 }
 
-bool Listener::pop(Pending& next) {
-  std::unique_lock lock(mu_);
-  ready_.wait(lock, [&] { return draining_ || !queue_.empty(); });
-  if (queue_.empty()) return false;
-  next = std::move(queue_.front());
-  queue_.pop_front();
-  serving_.insert(next.socket);
-  if (draining_) ::shutdown(next.socket, SHUT_RD);
-  return true;
+void Listener::admit() {
+  while (true) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) log::error("accept_failed", {{"reason", std::strerror(errno)}});
+      return;  // EAGAIN: accepted all there were
+    }
+    const std::string ip = ip_of(addr);
+    if (stats_.open >= config_.max_connections) {
+      ::close(fd);
+      ++stats_.refused_total_cap;
+      continue;
+    }
+    int& from_peer = per_peer_[ip];
+    if (from_peer >= config_.max_connections_per_peer) {
+      ::close(fd);
+      ++stats_.refused_peer_cap;
+      continue;
+    }
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto c = std::make_unique<Connection>();
+    c->fd = fd;
+    c->peer_ip = ip;
+    c->address = log::anonymise_ip(ip);
+    c->deadline = Clock::now() + std::chrono::milliseconds(config_.handshake_timeout_ms);
+    ++from_peer;
+    ++stats_.open;
+    ++stats_.accepted;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    parked_.emplace(fd, std::move(c));
+  }
 }
 
-void Listener::done(int socket) {
-  std::lock_guard lock(mu_);
-  serving_.erase(socket);
+void Listener::park(std::unique_ptr<Connection> c) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT | (c->want_write ? EPOLLOUT : 0U);
+  ev.data.fd = c->fd;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &ev);
+  const int fd = c->fd;
+  parked_.emplace(fd, std::move(c));
 }
+
+void Listener::close(std::unique_ptr<Connection> c) {
+  if (auto it = per_peer_.find(c->peer_ip); it != per_peer_.end() && --it->second <= 0) per_peer_.erase(it);
+  --stats_.open;
+  c.reset();  // the destructor sends close_notify and closes the socket
+}
+
+void Listener::expire(Clock::time_point now) {
+  last_sweep_ = now;
+  std::vector<int> expired;
+  for (const auto& [fd, c] : parked_)
+    if (c->deadline <= now) expired.push_back(fd);
+  for (int fd : expired) {
+    auto it = parked_.find(fd);
+    ++(it->second->established ? stats_.idle_closed : stats_.handshake_timeouts);
+    close(std::move(it->second));
+    parked_.erase(it);
+  }
+}
+
+// ---- workers ----
 
 void Listener::work() {
   InquiryService service(pipeline_, *master_, config_.public_url);
-  struct soap* s = service.soap;
-  Pending conn;
-  while (pop(conn)) {
-    s->socket = conn.socket;
-    // The handshake gets its own short budget, so a silent client cannot hold the worker long.
-    s->recv_timeout = s->send_timeout = -config_.handshake_timeout_ms * 1000;
-    if (soap_ssl_accept(s) != SOAP_OK) {
-      log::info("tls_handshake_failed", {{"client", conn.address}, {"reason", *soap_faultstring(s) ? *soap_faultstring(s) : ""}});
-      done(conn.socket);
-      soap_force_closesock(s);
-      soap_destroy(s);
-      soap_end(s);
-      continue;
+  while (true) {
+    std::unique_ptr<Connection> c;
+    {
+      std::unique_lock lock(mu_);
+      ready_.wait(lock, [&] { return draining_ || !runnable_.empty(); });
+      if (runnable_.empty()) return;
+      c = std::move(runnable_.front());
+      runnable_.pop_front();
     }
-    PeerIdentity peer = peer_identity(s->ssl);
-    peer.address = conn.address;
-    service.set_peer(std::move(peer));
-    s->recv_timeout = s->send_timeout = -config_.idle_timeout_ms * 1000;
-    s->transfer_timeout = 30;  // seconds for one whole message, however slowly it trickles
-    service.serve();
-    done(conn.socket);
-    soap_force_closesock(s);
-    soap_destroy(s);
-    soap_end(s);
+    const bool keep = c->established ? serve(service, *c) : handshake(*c);
+    std::lock_guard lock(mu_);
+    if (keep) {
+      returned_.push_back(std::move(c));
+    } else {
+      closing_.push_back(std::move(c));
+    }
+    --busy_;
+    const std::uint64_t one = 1;
+    if (::write(wake_fd_, &one, sizeof one) < 0) { /* admission also wakes every 100 ms */ }
   }
 }
+
+// One step of the TLS handshake on a non-blocking socket; false when the connection must be closed.
+bool Listener::handshake(Connection& c) {
+  if (c.ssl == nullptr) {
+    {
+      std::lock_guard lock(tls_mu_);  // use_tls may be swapping the context right now
+      c.ssl = SSL_new(tls_.load());   // takes a reference of its own
+    }
+    if (c.ssl == nullptr || SSL_set_fd(c.ssl, c.fd) != 1) return false;
+    SSL_set_accept_state(c.ssl);
+  }
+  ERR_clear_error();
+  const int r = SSL_accept(c.ssl);
+  if (r == 1) {
+    c.established = true;
+    c.want_write = false;
+    c.identity = peer_identity(c.ssl);  // verified: SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+    c.identity.address = c.address;
+    c.deadline = Clock::now() + std::chrono::milliseconds(config_.idle_timeout_ms);
+    return true;
+  }
+  const int err = SSL_get_error(c.ssl, r);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    c.want_write = err == SSL_ERROR_WANT_WRITE;
+    return true;  // the handshake deadline set at accept still runs
+  }
+  ++stats_.handshake_failed;
+  log::info("tls_handshake_failed", {{"client", c.address}, {"reason", tls_failure(c.ssl)}});
+  return false;
+}
+
+// Serves the request(s) that arrived on `c`; false when the connection must be (or was) closed.
+bool Listener::serve(InquiryService& service, Connection& c) {
+  struct soap* s = service.soap;
+  service.set_peer(c.identity);
+  bool keep = true;
+  do {
+    s->socket = c.fd;
+    s->ssl = c.ssl;
+    // gSOAP's count of requests left on this connection; the last one is answered with Connection: close.
+    s->keep_alive = config_.max_keep_alive - c.served - 1;
+    s->recv_timeout = s->send_timeout = -config_.request_timeout_ms * 1000;
+    s->transfer_timeout = (config_.request_timeout_ms + 999) / 1000;
+    keep = service.serve_one();
+    ++c.served;
+    if (keep || s->error != SOAP_EOF) ++stats_.requests;  // not the end of input of a closing client
+    const bool read_ahead = s->bufidx < s->buflen;
+    soap_destroy(s);
+    soap_end(s);
+    if (!soap_valid_socket(s->socket) || s->ssl == nullptr) {  // gSOAP closed the connection itself
+      c.fd = -1;
+      c.ssl = nullptr;
+      keep = false;
+    }
+    s->socket = SOAP_INVALID_SOCKET;
+    s->ssl = nullptr;
+    s->keep_alive = 0;
+    if (s->error == SOAP_EOF || c.served >= config_.max_keep_alive) keep = false;
+    // Bytes read ahead live in this gSOAP context only: serve them here rather than park the connection.
+    if (!keep || !(read_ahead || SSL_pending(c.ssl) > 0)) break;
+  } while (true);
+  if (!keep && c.fd >= 0) {
+    if (c.ssl != nullptr) SSL_shutdown(c.ssl);
+    SSL_free(c.ssl);
+    c.ssl = nullptr;
+    lingering_close(c.fd);
+    c.fd = -1;
+  }
+  c.deadline = Clock::now() + std::chrono::milliseconds(config_.idle_timeout_ms);
+  return keep;
+}
+
 
 }  // namespace doelpoort

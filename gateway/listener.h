@@ -1,20 +1,30 @@
-// The SOAP listener: accepts TCP connections, and hands each to a worker thread that does the TLS
-// handshake (with its own short time budget), identifies the peer from its certificate and serves
-// requests on the connection until it closes, goes idle too long or reaches max_keep_alive.
+// The SOAP listener, in two stages, so that idle and silent connections cost no worker:
 //
-// Connections wait in a bounded queue when every worker is busy; beyond it they are closed at once.
-// (A readiness stage in front of the workers, so idle keep-alive connections hold no worker, is the
-// next step: see the connection-admission issue.)
+//   admission  one thread owns the listening socket and every open connection that is not being served,
+//              in an epoll set: it accepts (within the total and per-address connection caps), closes a
+//              connection whose handshake or keep-alive idle time runs out, and hands a connection to a
+//              worker only when bytes arrived on it.
+//   workers    a fixed pool. A worker advances a connection's TLS handshake (non-blocking: a client that
+//              sends half a ClientHello holds no worker) or serves one request on it, then gives the
+//              connection back to admission, or closes it.
+//
+// A connection's state between requests is its socket and its OpenSSL session only; the worker's gSOAP
+// context serves whichever connection it holds. gSOAP does not support HTTP pipelining (it drops bytes
+// read ahead when it answers): a connection with bytes read ahead is served again at once on the same
+// worker instead of being parked.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "config.h"
@@ -25,6 +35,20 @@ struct soap;
 
 namespace doelpoort {
 
+class InquiryService;
+
+/// Counters of the admission stage (for metrics and tests).
+struct ListenerStats {
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> refused_total_cap{0};
+  std::atomic<std::uint64_t> refused_peer_cap{0};
+  std::atomic<std::uint64_t> handshake_failed{0};
+  std::atomic<std::uint64_t> handshake_timeouts{0};
+  std::atomic<std::uint64_t> idle_closed{0};
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::int64_t> open{0};
+};
+
 class Listener {
  public:
   Listener(Pipeline& pipeline, const GatewayConfig& config, SSL_CTX* tls);
@@ -34,33 +58,59 @@ class Listener {
   bool bind(std::string& error);
   int port() const { return port_; }
 
-  /// Accepts and serves until stop() is called; then closes the listening socket and joins the workers.
+  /// Accepts and serves until stop(); then stops accepting, lets the requests in progress finish,
+  /// closes every connection and joins the workers.
   void run();
-  /// Safe from any thread (and from a signal-handling thread).
-  void stop() { stopping_ = true; }
+  /// Safe from any thread.
+  void stop();
+  /// New connections use `tls` from now on (a reloaded certificate or CRL); open ones keep theirs.
+  void use_tls(SSL_CTX* tls);
+
+  const ListenerStats& stats() const { return stats_; }
 
  private:
-  struct Pending {
-    int socket;
-    std::string address;
-  };
+  struct Connection;
+  using Clock = std::chrono::steady_clock;
+
+  void admit();
+  void park(std::unique_ptr<Connection> c);
+  void close(std::unique_ptr<Connection> c);
+  void expire(Clock::time_point now);
   void work();
-  bool pop(Pending& next);
-  void done(int socket);
+  bool handshake(Connection& c);
+  bool serve(InquiryService& service, Connection& c);
+  void give_back(std::unique_ptr<Connection> c);
 
   Pipeline& pipeline_;
   const GatewayConfig& config_;
+  std::atomic<SSL_CTX*> tls_;  // each SSL object holds its own reference to the context it was made from
+  std::mutex tls_mu_;          // guards retiring the previous context
+  std::vector<tls::CtxPtr> retired_tls_;
   struct soap* master_;
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;  // eventfd: workers giving connections back, and stop()
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  ListenerStats stats_;
+
+  // Owned by the admission thread only.
+  std::unordered_map<int, std::unique_ptr<Connection>> parked_;
+  std::unordered_map<std::string, int> per_peer_;  // open connections per client address
+  Clock::time_point last_sweep_ = Clock::now();
 
   std::mutex mu_;
   std::condition_variable ready_;
-  std::deque<Pending> queue_;
-  std::set<int> serving_;  // sockets a worker is serving now
-  bool draining_ = false;  // set by run() once accepting has stopped; workers finish the queue and exit
+  std::deque<std::unique_ptr<Connection>> runnable_;  // admission -> workers
+  std::deque<std::unique_ptr<Connection>> returned_;  // workers -> admission
+  std::vector<std::unique_ptr<Connection>> closing_;  // workers -> admission, to close and uncount
+  bool draining_ = false;
+  int busy_ = 0;  // connections held by workers
   std::vector<std::thread> workers_;
 };
+
+/// Shuts down our side of `fd`, drains what the peer still sends (briefly), then closes it.
+int lingering_close(int fd);
 
 /// The identity in the verified client certificate of `ssl`'s peer.
 PeerIdentity peer_identity(SSL* ssl);

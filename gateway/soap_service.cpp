@@ -2,7 +2,9 @@
 
 #include <cstring>
 
+#include "listener.h"
 #include "log.h"
+#include "xml_safe.h"
 
 namespace doelpoort {
 
@@ -20,6 +22,10 @@ InquiryService::InquiryService(Pipeline& pipeline, const struct soap& master, st
     : DoelpoortService(soap_copy(&master)), pipeline_(pipeline), public_url_(std::move(public_url)) {
   soap->user = this;
   soap->fget = serve_get;
+  soap->fprepareinitrecv = guard_begin;
+  soap->fpreparerecv = guard_chunk;
+  // Every close gSOAP makes (after a Fault, or the last request on a connection) lingers.
+  soap->fclosesocket = [](struct soap*, SOAP_SOCKET fd) { return lingering_close(fd); };
 }
 
 InquiryService::~InquiryService() { soap_free(soap); }  // the copy made in the constructor is ours
@@ -45,6 +51,7 @@ Status InquiryService::decode_addressing(Inquiry& q) {
 int InquiryService::Inquire(const std::string& activity, std::string* caseReference, const std::string& userId,
                             std::string* subjectBsn, dp__Search* search, const std::string& source, std::vector<std::string> field,
                             std::string* reason, bool* breakGlass, dp__InquireResponse& response) {
+  handled_ = true;
   Inquiry q;
   q.id = new_uuid();
   q.trace_id = random_hex(16);
@@ -96,6 +103,7 @@ void InquiryService::set_reply_header(const Inquiry& q, const char* action) {
 }
 
 int InquiryService::fault(const Inquiry& q) {
+  if (soap->version == 0) soap->version = 1;
   const CodeInfo& ci = info(q.status.code());
   const std::string text = std::string(ci.description) + ": " + q.status.message();
   if (ci.side == Side::Client) {
@@ -114,6 +122,96 @@ int InquiryService::fault(const Inquiry& q) {
   log::info("inquiry_refused", {{"inquiry_id", q.id}, {"code", ci.name}, {"activity", q.request.activity},
                                 {"source", q.request.source}, {"client", q.peer.address}});
   return SOAP_FAULT;
+}
+
+// gSOAP skips a DOCTYPE without reading its declarations; we refuse it outright (no DTD, no entity
+// declarations, ever). Comments (<!--) and CDATA (<![CDATA[) stay allowed. The two bytes carried over
+// catch a "<!D" split across chunks.
+int InquiryService::guard_begin(struct soap* soap) {
+  auto* self = static_cast<InquiryService*>(soap->user);
+  self->guard_tail_[0] = self->guard_tail_[1] = 0;
+  return SOAP_OK;
+}
+
+int InquiryService::guard_chunk(struct soap* soap, const char* data, std::size_t length) {
+  auto* self = static_cast<InquiryService*>(soap->user);
+  auto at = [&](std::size_t i) -> char { return i < 2 ? self->guard_tail_[i] : data[i - 2]; };
+  const std::size_t n = length + 2;
+  for (std::size_t i = 0; i + 2 < n; ++i) {
+    if (at(i) == '<' && at(i + 1) == '!' && at(i + 2) != '-' && at(i + 2) != '[') {
+      self->doctype_refused_ = true;  // gSOAP may report what follows as a mere end of input
+      return soap_set_sender_error(soap, "DOCTYPE and DTD declarations are not allowed", nullptr, SOAP_SYNTAX_ERROR);
+    }
+  }
+  if (length >= 2) {
+    self->guard_tail_[0] = data[length - 2];
+    self->guard_tail_[1] = data[length - 1];
+  } else if (length == 1) {
+    self->guard_tail_[0] = self->guard_tail_[1];
+    self->guard_tail_[1] = data[0];
+  }
+  return SOAP_OK;
+}
+
+bool InquiryService::serve_one() {
+  handled_ = false;
+  doctype_refused_ = false;
+  soap_begin(soap);
+  if (soap_begin_recv(soap) || soap_envelope_begin_in(soap) || soap_recv_header(soap) || soap_body_begin_in(soap)) {
+    if (soap->error == SOAP_STOP) return true;  // a GET, answered (the WSDL)
+    if (soap->status == SOAP_GET) {  // any other GET: not found, and no inquiry to audit
+      soap->keep_alive = 0;
+      soap_send_empty_response(soap, 404);
+      return false;
+    }
+    // Anything else is a request gSOAP could not decode (it may even leave SOAP_POST in error).
+  } else if (dispatch() == SOAP_OK || soap->error >= SOAP_STOP) {
+    return true;  // answered
+  } else if (handled_) {
+    soap_send_fault(soap);  // the inquiry's coded Fault; the connection stays open when it can
+    return soap_valid_socket(soap->socket);
+  }
+  // Decoding failed. Transport trouble (the client went away, a timeout, TLS) gets no answer.
+  const int error = soap->error;
+  const bool over_limit = soap->recv_maxlength != 0 && soap->count > soap->recv_maxlength;
+  if (doctype_refused_) return refuse_malformed("DOCTYPE and DTD declarations are not allowed");
+  if (!over_limit && (error == SOAP_EOF || error == SOAP_TCP_ERROR || error == SOAP_SSL_ERROR)) return false;
+  std::string reason = over_limit ? "request exceeds " + std::to_string(soap->recv_maxlength) + " bytes" : "";
+  if (reason.empty()) {
+    const char** s = soap_faultstring(soap);
+    reason = s != nullptr && *s != nullptr ? *s : "malformed request";
+  }
+  return refuse_malformed(reason);
+}
+
+// A request that could not be decoded is still an inquiry attempt: identified, audited (without its
+// payload) and answered with a coded Fault; the connection is then closed, since its framing is suspect.
+bool InquiryService::refuse_malformed(const std::string& reason) {
+  Inquiry q;
+  q.id = new_uuid();
+  q.trace_id = random_hex(16);
+  q.span_id = random_hex(8);
+  q.time = rfc3339_now();
+  q.peer = peer_;
+  // q.status holds the outcome: INVALID_REQUEST, or AUDIT_UNAVAILABLE when even that cannot be recorded.
+  static_cast<void>(pipeline_.handle(q, Status(Code::INVALID_REQUEST, reason.substr(0, 200))));
+  // gSOAP's soap_send_fault declines to answer once its input side has failed, so this Fault is written
+  // by hand (SOAP 1.1; the same shape as fault() makes).
+  const CodeInfo& ci = info(q.status.code());
+  const std::string body =
+      R"(<?xml version="1.0" encoding="UTF-8"?>)"
+      R"(<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:wsa5="http://www.w3.org/2005/08/addressing" xmlns:dp="urn:nl:doelpoort:inquiry:v1">)"
+      R"(<SOAP-ENV:Header><wsa5:MessageID>urn:uuid:)" + new_uuid() + R"(</wsa5:MessageID><wsa5:Action>)" + kFaultAction +
+      R"(</wsa5:Action></SOAP-ENV:Header><SOAP-ENV:Body><SOAP-ENV:Fault><faultcode>SOAP-ENV:Client</faultcode><faultstring>)" +
+      xml::escape(std::string(ci.description) + ": " + q.status.message()) + R"(</faultstring><detail><dp:InquiryFault><dp:code>)" +
+      std::string(ci.name) + "</dp:code><dp:inquiryId>" + q.id + "</dp:inquiryId><dp:message>" + xml::escape(q.status.message()) +
+      "</dp:message></dp:InquiryFault></detail></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>";
+  soap->error = SOAP_OK;
+  soap->keep_alive = 0;  // the request's framing is suspect: close after the answer
+  soap->http_content = "text/xml; charset=utf-8";
+  if (soap_response(soap, 500) == SOAP_OK && soap_send_raw(soap, body.data(), body.size()) == SOAP_OK) soap_end_send(soap);
+  log::info("inquiry_refused", {{"inquiry_id", q.id}, {"code", ci.name}, {"reason", q.status.message()}, {"client", q.peer.address}});
+  return false;
 }
 
 // GET /?wsdl (or /wsdl) returns the published WSDL with this gateway's address; anything else is 404.

@@ -31,7 +31,16 @@ class InquiryService final : public DoelpoortService {
               std::string* reason, bool* breakGlass, dp__InquireResponse& response) override;
   DoelpoortService* copy() override;
 
+  /// Serves one request on the connection already attached to `soap` (socket, TLS): decodes it, runs
+  /// the pipeline, answers. A request gSOAP cannot decode (malformed XML, a DOCTYPE, over a limit) is
+  /// audited as INVALID_REQUEST, without its payload, and answered with a coded Fault. Returns false when
+  /// the connection must be closed.
+  bool serve_one();
+
  private:
+  bool refuse_malformed(const std::string& reason);
+  static int guard_begin(struct soap* soap);
+  static int guard_chunk(struct soap* soap, const char* data, std::size_t length);
   Status decode_addressing(Inquiry& q);
   void set_reply_header(const Inquiry& q, const char* action);
   int fault(const Inquiry& q);
@@ -40,6 +49,9 @@ class InquiryService final : public DoelpoortService {
   Pipeline& pipeline_;
   std::string public_url_;
   PeerIdentity peer_;
+  char guard_tail_[2] = {0, 0};
+  bool handled_ = false;
+  bool doctype_refused_ = false;  // the request reached Inquire(): a Fault now is the inquiry's own  // the last bytes of the previous chunk, for the DOCTYPE guard
 };
 
 }  // namespace doelpoort

@@ -95,6 +95,8 @@ CtxPtr make_server_context(const ServerConfig& config, std::string& error) {
   STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(config.client_ca.c_str());
   if (names != nullptr) SSL_CTX_set_client_CA_list(ctx.get(), names);
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_SERVER);
+  // Idle keep-alive connections hold no I/O buffers (~34 KiB each otherwise).
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
   static const unsigned char kSessionContext[] = "doelpoort";
   SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof kSessionContext - 1);
   return ctx;

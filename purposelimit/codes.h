@@ -35,6 +35,8 @@ namespace doelpoort {
   X(STATE_UNAVAILABLE, Server, "the proportionality state store cannot be reached; the inquiry was denied") \
   X(UPSTREAM_UNAVAILABLE, Server, "the registry could not be reached or did not answer in time")   \
   X(UPSTREAM_ERROR, Server, "the registry answered with an error")                                 \
+  X(UPSTREAM_OVERLOADED, Server, "too many inquiries to this registry are under way; try again shortly") \
+  X(UPSTREAM_CIRCUIT_OPEN, Server, "the registry failed repeatedly and is not called for a while")  \
   X(AUDIT_UNAVAILABLE, Server, "the audit record could not be made durable; nothing was answered") \
   X(INTERNAL_ERROR, Server, "the gateway failed; the inquiry was not answered")
 

@@ -32,10 +32,19 @@ constexpr std::string_view kUsage =
     "  doelpoort-sim population --absent [--seed S] [--count N] [--limit K]\n"
     "      K (default 1) BSNs that pass the 11-proef but are in no registry (NietsGevonden)\n"
     "  doelpoort-sim serve --listen HOST:PORT --cert FILE --key FILE --client-ca FILE [--crl FILE]\n"
-    "                      [--port-file FILE] [--seed S] [--count N] [--fault none]\n"
+    "                      [--port-file FILE] [--seed S] [--count N] [--fault MODE[:SERVICE]]\n"
     "      mutual-TLS SOAP services at /suwibroker/soap/{BRPDossierPersoonGSD,UWVDossierInkomstenGSD}-v0200,\n"
     "      their WSDL at ?wsdl, POST counts at /_sim/stats. PORT 0 picks a free port: see --port-file.\n"
     "      Stops on SIGTERM or SIGINT.\n"
+    "      --fault makes the POSTs of SERVICE (default: every service) misbehave; GETs never do:\n"
+    "        none      answer correctly (the default)\n"
+    "        hang      read the request, never answer\n"
+    "        slow      send the answer one byte every 200 ms\n"
+    "        reset     send half the answer, then reset the connection\n"
+    "        garbage   HTTP 200 with a body that is not XML\n"
+    "        http500   HTTP 500 with an HTML error page\n"
+    "        fault200  HTTP 200 carrying a SOAP Fault (fwi:Fout)\n"
+    "        close     close the connection without answering\n"
     "defaults: --seed 1 --count 1000\n";
 
 /// `--name value` options of one subcommand; a flag (no value) maps to "".
@@ -161,8 +170,10 @@ int cmd_serve(int argc, char** argv) {
     if (!o.has(required)) return usage_error(std::string(required) + " is required");
   doelpoort::sim::ServerOptions options;
   if (!read_listen(o.get("--listen"), options, error)) return usage_error(error);
-  const auto fault = doelpoort::sim::parse_fault_mode(o.get("--fault", "none"));
-  if (!fault) return usage_error("unknown --fault mode: " + o.get("--fault"));
+  const auto fault = doelpoort::sim::parse_fault_spec(o.get("--fault", "none"));
+  if (!fault)
+    return usage_error("--fault must be MODE[:SERVICE] with MODE one of " + doelpoort::sim::fault_mode_names() +
+                       " and SERVICE a simulated service: " + o.get("--fault"));
   options.fault = *fault;
   options.tls = {o.get("--cert"), o.get("--key"), o.get("--client-ca"), o.get("--crl")};
   options.port_file = o.get("--port-file");

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ void install_signal_handlers() {
 /// What a connection's gSOAP hooks need; hangs off soap->user for the connection's lifetime.
 struct ConnectionContext {
   const RequestHandler* handler;
-  FaultMode fault;
+  FaultSpec fault;
   std::shared_ptr<Workers> workers;
 };
 
@@ -76,10 +77,54 @@ int send_reply(struct soap* c, const HttpReply& reply) {
   return SOAP_OK;
 }
 
-/// The one place a reply leaves: a fault mode may delay, damage or drop it (fault_mode.h).
+/// `hang`: never answers; returns (ending the connection) once the client closes its end, or the
+/// simulator stops (stop_all shuts the socket down, which wakes the poll as well).
+int hang(struct soap* c) {
+  while (!g_stop.load()) {
+    pollfd p{c->socket, POLLIN | POLLRDHUP, 0};
+    if (::poll(&p, 1, 200) != 0) break;
+  }
+  return SOAP_EOF;
+}
+
+/// `slow`: the whole answer, one byte (one TLS record) every kDripInterval, then the connection ends.
+int drip(struct soap* c, const HttpReply& reply) {
+  std::size_t header_size = 0;
+  const std::string bytes = raw_http_response(reply, header_size);
+  for (const char& byte : bytes) {
+    if (g_stop.load() || c->fsend(c, &byte, 1) != SOAP_OK) break;  // fails once the client has gone
+    std::this_thread::sleep_for(kDripInterval);
+  }
+  return SOAP_EOF;
+}
+
+/// `reset`: the header and half the body, then a TCP reset: SO_LINGER 0, no TLS close_notify and no
+/// shutdown() (which would send a FIN first) when run_connection frees the context.
+int reset_midway(struct soap* c, const HttpReply& reply) {
+  std::size_t header_size = 0;
+  const std::string bytes = raw_http_response(reply, header_size);
+  (void)c->fsend(c, bytes.data(), header_size + reply.body.size() / 2);
+  const linger abort_on_close{1, 0};
+  (void)setsockopt(c->socket, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+  if (c->ssl != nullptr) SSL_set_quiet_shutdown(c->ssl, 1);
+  c->fshutdownsocket = [](struct soap*, SOAP_SOCKET, int) { return SOAP_OK; };
+  return SOAP_EOF;
+}
+
+/// The one place a reply leaves: a fault mode may delay, damage or drop it (fault_mode.h). Only POSTs
+/// to the faulty service are touched; GETs (WSDL, stats) always get their answer.
 int deliver(struct soap* c, const HttpReply& reply) {
-  switch (context_of(c).fault) {
+  const FaultSpec& fault = context_of(c).fault;
+  if (c->status != SOAP_POST || !fault.applies_to_post(c->path)) return send_reply(c, reply);
+  switch (fault.mode) {
     case FaultMode::kNone: return send_reply(c, reply);
+    case FaultMode::kHang: return hang(c);
+    case FaultMode::kSlow: return drip(c, reply);
+    case FaultMode::kReset: return reset_midway(c, reply);
+    case FaultMode::kClose: return SOAP_EOF;  // serve_one ends the connection without a word
+    case FaultMode::kGarbage:
+    case FaultMode::kHttp500:
+    case FaultMode::kFault200: return send_reply(c, damaged_reply(fault.mode, reply, c->path));
   }
   return send_reply(c, reply);
 }

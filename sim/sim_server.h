@@ -31,7 +31,7 @@ struct ServerOptions {
   int port = 0;  ///< 0: any free port (see port_file)
   tls::ServerConfig tls;
   std::string port_file;  ///< if set, receives the bound port (written to a temporary file, then renamed)
-  FaultMode fault = FaultMode::kNone;
+  FaultSpec fault;  ///< deliberate misbehaviour (fault_mode.h); none by default
   int max_connections = 64;
   int handshake_timeout_seconds = 5;
   int io_timeout_seconds = 10;  ///< per read or write; also how long an idle keep-alive connection stays

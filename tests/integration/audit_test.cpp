@@ -40,7 +40,9 @@ AuditCounts count_records(const std::vector<nlohmann::json>& records) {
 TEST_F(AuditTest, FullDiskFailsClosedAndRecoversWithoutRestart) {
   int port = 0;
   // The gateway may write files of at most 24 KiB: its audit segment fills up after a few dozen records.
-  auto gw = start_gateway({}, port, "full", [] {
+  GatewayOptions unlimited;
+  unlimited.register_file = register_without_volume_limits();
+  auto gw = start_gateway(unlimited, port, "full", [] {
     rlimit limit{24 * 1024, RLIM_INFINITY};
     setrlimit(RLIMIT_FSIZE, &limit);
   });
@@ -85,9 +87,11 @@ TEST_F(AuditTest, KilledGatewayLosesNoAcknowledgedInquiryAndNeverCallsWithoutARe
   std::mutex mu;
   std::set<std::string> acknowledged;
   std::mt19937 rng(20261129);
+  GatewayOptions unlimited;
+  unlimited.register_file = register_without_volume_limits();
   for (int round = 0; round < kRounds; ++round) {
     int port = 0;
-    auto gw = start_gateway({}, port, "crash");
+    auto gw = start_gateway(unlimited, port, "crash");
     ASSERT_GT(port, 0) << "round " << round;
     std::atomic<bool> stop{false};
     std::vector<std::thread> clients;
@@ -193,7 +197,11 @@ TEST_F(AuditTest, VerifyNamesEachKindOfTampering) {
        1, "records were removed from its end"},
       {"torn last write", [&](const std::string& d) { std::ofstream(d + seg, std::ios::app) << R"({"kind":"decision","inq)"; },
        0, "torn last write"},
-      {"forged tree head", [&](const std::string& d) { auto l = lines_of(d + "/tree-heads.jsonl"); l.back().replace(l.back().find("\"root\":\"") + 8, 1, "0"); write_lines(d + "/tree-heads.jsonl", l); },
+      {"forged tree head", [&](const std::string& d) {
+         auto l = lines_of(d + "/tree-heads.jsonl");
+         char& c = l.back()[l.back().find("\"root\":\"") + 8];
+         c = c == '0' ? '1' : '0';  // a different hex digit, whatever the root happened to be
+         write_lines(d + "/tree-heads.jsonl", l); },
        1, "signature does not verify"},
   };
   for (const auto& k : cases) {

@@ -153,11 +153,12 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
            std::to_string(o.upstream_timeout_ms) + "\n";
   };
   std::ostringstream y;
-  y << "listen: 127.0.0.1:0\nworkers: 8\nstate: " << o.state << "\n"
+  y << "listen: 127.0.0.1:0\nworkers: " << o.workers << "\nstate: " << o.state << "\n"
+    << (o.limits.empty() ? "" : "limits:\n" + o.limits)
     << (o.caseload.empty() ? "" : "caseload: " + o.caseload + "\n")
     << (o.shadow_register.empty() ? "" : "shadow_register: " + o.shadow_register + "\n")
     << "tls:\n  certificate: " << pki("gateway.crt") << "\n  key: " << pki("gateway.key") << "\n  client_ca: "
-    << pki("ca.crt") << "\n  crl: " << pki("ca.crl") << "\n"
+    << pki("ca.crt") << "\n  crl: " << o.crl << "\n"
     << "register: " << o.register_file << "\nstaff: " << source("config/staff.yaml") << "\nmappings: "
     << source("mappings") << "\n"
     << "audit:\n  dir: " << o.audit_dir << "\n  subject_key: " << o.subject_key << "\n  signing_key: "
@@ -166,6 +167,18 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
     << "sources:\n"
     << source_entry("BRPDossierPersoon", o.brp_url) << source_entry("UWVDossierInkomsten", o.uwv_url);
   return y.str();
+}
+
+std::string IntegrationTest::register_without_volume_limits() {
+  std::string reg = read_file(source("config/register.yaml"));
+  for (const std::string key : {"max_inquiries_per_user_per_hour:", "max_subjects_per_user_per_day:"})
+    for (auto at = reg.find(key); at != std::string::npos; at = reg.find(key)) {
+      const auto line_start = reg.rfind('\n', at) + 1;
+      reg.erase(line_start, reg.find('\n', at) - line_start + 1);
+    }
+  const std::string path = dir_ + "/register-unlimited.yaml";
+  std::ofstream(path) << reg;
+  return path;
 }
 
 std::unique_ptr<Process> IntegrationTest::start_gateway(const GatewayOptions& options, int& port, const std::string& name,

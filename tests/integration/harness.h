@@ -54,6 +54,9 @@ struct GatewayOptions {
   std::string state = "memory";
   std::string caseload;     ///< optional caseload CSV
   std::string shadow_register;  ///< optional candidate register (shadow mode)
+  std::string limits;           ///< extra lines under `limits:` (each "  key: value\n")
+  int workers = 8;
+  std::string crl = pki("ca.crl");
   std::string register_file = source("config/register.yaml");
   std::string audit_dir;    ///< set by start_gateway
   std::string subject_key;  ///< set by start_gateway
@@ -72,6 +75,8 @@ class IntegrationTest : public ::testing::Test {
   std::unique_ptr<Process> start_gateway(const GatewayOptions& options, int& port, const std::string& name = "gw",
                                          const std::function<void()>& in_child = {});
   std::unique_ptr<InquiryClient> client(const std::string& cert_name, int port = 0);
+  /// The shipped register without its volume limits, for tests that make many inquiries.
+  std::string register_without_volume_limits();
   /// A permitted request under pw-recht-op-uitkering for a person the simulator knows.
   InquiryRequest permitted_request() const;
   /// A simulator's request counters (GET /_sim/stats); by default the test's own simulator.
