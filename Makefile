@@ -5,7 +5,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: demo test deps build clean
+.PHONY: demo test test-sanitize deps build clean
 
 deps:
 	@tools/install-deps.sh
@@ -17,8 +17,15 @@ build: deps
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer (CI runs both).
+test-sanitize: deps
+	@cmake -S . -B $(BUILD)-sanitize -DCMAKE_BUILD_TYPE=Debug -DDOELPOORT_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD)-sanitize -j $(JOBS)
+	cd $(BUILD)-sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
 demo: build
 	@tools/demo.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) demo-data
+	rm -rf $(BUILD) $(BUILD)-sanitize demo-data

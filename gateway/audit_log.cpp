@@ -14,6 +14,7 @@
 
 #include "audit_reader.h"
 #include "log.h"
+#include "metrics.h"
 #include "pseudonym.h"
 
 namespace doelpoort {
@@ -235,6 +236,7 @@ Status AuditSink::append(const nlohmann::json& record, std::uint64_t* seq) {
 }
 
 Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
+  const auto start = options_.metrics != nullptr ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   Pending p;
   p.body = record.take_open_body();  // serialised on the caller's thread; the writer adds "prev" and "seq"
   {
@@ -247,6 +249,8 @@ Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
     std::unique_lock lock(p.mu);
     p.cv.wait(lock, [&] { return p.done; });
   }
+  if (options_.metrics != nullptr)
+    options_.metrics->append->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (seq != nullptr) *seq = p.seq;
   return p.result;
 }
@@ -263,6 +267,7 @@ void AuditLog::run() {
     const bool due = tree_.size() - signed_size_ >= options_.tree_head_every ||
                      std::chrono::steady_clock::now() - last_head_ >= options_.tree_head_interval || stop;
     if (tree_.size() > signed_size_ && due) sign_tree_head();
+    if (batch.empty()) probe();
     for (Pending* p : batch) {  // each caller alone: no herd of waiters woken for nothing
       std::lock_guard done(p->mu);
       p->done = true;
@@ -309,24 +314,58 @@ void AuditLog::commit(std::deque<Pending*>& batch) {
       (durable_size_ + static_cast<long long>(out.size()) > options_.segment_max_bytes || utc_day() != segment_day_))
     ok = open_segment(error);
   ok = ok && write_all(fd_, out.data(), out.size());
-  ok = ok && (!options_.sync || ::fdatasync(fd_) == 0);
+  if (ok && options_.sync) {
+    const auto start = std::chrono::steady_clock::now();
+    ok = ::fdatasync(fd_) == 0;
+    if (options_.metrics != nullptr)
+      options_.metrics->fsync->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
   if (!ok) {
     const std::string why = error.empty() ? std::strerror(errno) : error;
     // Cut back to the durable end so the chain on disk stays whole; the next batch starts from there.
     if (::ftruncate(fd_, durable_size_) != 0) { /* the next write reports the disk again */ }
     for (Pending* p : batch) p->result = Status(Code::AUDIT_UNAVAILABLE, "audit write failed: " + why);
     log::error("audit_write_failed", {{"reason", why}, {"records", batch.size()}});
+    if (options_.metrics != nullptr) options_.metrics->write_failures->Increment();
+    last_probe_ = std::chrono::steady_clock::now();
     std::lock_guard lock(mu_);
     healthy_ = false;
     return;
   }
   durable_size_ += static_cast<long long>(out.size());
   for (const auto& leaf : leaves) tree_.append(leaf);
+  if (options_.metrics != nullptr) options_.metrics->records->Increment(static_cast<double>(batch.size()));
   std::lock_guard lock(mu_);
   if (!healthy_) log::info("audit_write_recovered", {});
   healthy_ = true;
   seq_ = seq;
   head_ = std::move(head);
+}
+
+// Runs on the writer thread, idle, while failing closed: can the segment grow again? Reserve 4 KiB past
+// its durable end (the same file, file-size limit and disk the next batch needs) and cut it back at once.
+// The log's bytes are not touched: a crash in between leaves a tail without a newline, which the next
+// start quarantines like any torn write. Nothing is acknowledged on the strength of a probe; it only
+// lets /readyz say "ready" again without waiting for an inquiry that a load balancer would never send.
+void AuditLog::probe() {
+  {
+    std::lock_guard lock(mu_);
+    if (healthy_) return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_probe_ < std::chrono::seconds(1)) return;
+  last_probe_ = now;
+  constexpr off_t kProbe = 4096;
+  bool ok = ::fallocate(fd_, 0, static_cast<off_t>(durable_size_), kProbe) == 0;
+  if (!ok && (errno == EOPNOTSUPP || errno == ENOSYS)) {  // a file system without fallocate: write zeros
+    static const char zeros[kProbe] = {};
+    ok = write_all(fd_, zeros, sizeof zeros);
+  }
+  if (::ftruncate(fd_, durable_size_) != 0) ok = false;
+  if (!ok) return;
+  std::lock_guard lock(mu_);
+  healthy_ = true;
+  log::info("audit_write_recovered", {{"by", "probe"}});
 }
 
 void AuditLog::sign_tree_head() {

@@ -53,7 +53,11 @@ class AuditSink {
   virtual Status append(AuditRecord record, std::uint64_t* seq = nullptr) = 0;
   /// The same for a record given as a JSON object (tools and tests; the request path uses AuditRecord).
   Status append(const nlohmann::json& record, std::uint64_t* seq = nullptr);
+  /// Whether records can be made durable now, as far as the sink knows (for /readyz).
+  virtual bool healthy() const { return true; }
 };
+
+struct AuditMetrics;
 
 struct AuditOptions {
   std::string dir;
@@ -62,6 +66,7 @@ struct AuditOptions {
   std::chrono::milliseconds tree_head_interval{1000};  ///< time between tree heads, at most (when new records)
   long long segment_max_bytes = 64LL << 20;
   bool sync = true;  ///< fdatasync before acknowledging; false only for benchmarks
+  const AuditMetrics* metrics = nullptr;  ///< append and fsync durations, records, failures (metrics.h)
 };
 
 class AuditLog final : public AuditSink {
@@ -75,8 +80,10 @@ class AuditLog final : public AuditSink {
   Status append(AuditRecord record, std::uint64_t* seq = nullptr) override;
 
   std::uint64_t durable_seq() const;
-  /// Whether the last write succeeded (for /readyz).
-  bool healthy() const;
+  /// Whether the last write succeeded or, after a failure, the last recovery probe did (for /readyz).
+  /// While failing closed, the writer probes once a second whether the segment can grow again
+  /// (fallocate of 4 KiB past its durable end, cut back at once), so readiness returns without traffic.
+  bool healthy() const override;
 
  private:
   struct Pending {
@@ -94,6 +101,7 @@ class AuditLog final : public AuditSink {
   void run();
   void commit(std::deque<Pending*>& batch);
   void sign_tree_head();
+  void probe();
 
   AuditOptions options_;
   std::unique_ptr<TreeHeadSigner> signer_;
@@ -104,6 +112,7 @@ class AuditLog final : public AuditSink {
   merkle::Frontier tree_;       // over every durable record
   std::uint64_t signed_size_ = 0;
   std::chrono::steady_clock::time_point last_head_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_probe_{};
 
   mutable std::mutex mu_;  // guards the members below
   std::uint64_t seq_ = 0;  // last durable sequence number

@@ -22,6 +22,7 @@ int check(const std::string& path) {
     if (!tls::make_server_context(config->tls, error)) diags.error(path, "tls: " + error);
     for (const auto& [name, source] : config->sources)
       if (!tls::make_client_context(source.tls, error)) diags.error(path, "source \"" + name + "\": " + error);
+    if (config->admin.tls && !tls::make_server_context(*config->admin.tls, error)) diags.error(path, "admin tls: " + error);
   }
   print_diagnostics(diags);
   if (diags.has_errors()) {

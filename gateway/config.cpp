@@ -49,6 +49,30 @@ void read_tls(const YamlReader& y, const YAML::Node& n, GatewayConfig& c) {
   c.tls.crl = resolve_path(c.file, y.string(n, "crl", false));
 }
 
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+void read_admin(const YamlReader& y, const YAML::Node& n, GatewayConfig& c) {
+  if (!y.check_map(n, "admin", {}, {"listen", "tls"})) return;
+  c.admin.enabled = true;
+  if (n["listen"] && !split_listen(y.string(n, "listen"), c.admin.listen_host, c.admin.listen_port))
+    y.error(n["listen"], "admin listen must be host:port");
+  if (const YAML::Node t = n["tls"]) {
+    if (y.check_map(t, "admin tls", {"certificate", "key", "client_ca"}, {"crl"})) {
+      tls::ServerConfig s;
+      s.certificate = resolve_path(c.file, y.string(t, "certificate"));
+      s.key = resolve_path(c.file, y.string(t, "key"));
+      s.client_ca = resolve_path(c.file, y.string(t, "client_ca"));
+      s.crl = resolve_path(c.file, y.string(t, "crl", false));
+      c.admin.tls = s;
+    }
+  } else if (!is_loopback(c.admin.listen_host)) {
+    y.warning(n["listen"], "admin listener on " + c.admin.listen_host +
+                               " without tls: anyone who can reach it reads the metrics and health");
+  }
+}
+
 void read_applications(const YamlReader& y, const YAML::Node& list, GatewayConfig& c) {
   if (!list.IsSequence()) {
     y.error(list, "applications must be a list");
@@ -96,10 +120,12 @@ void read_sources(const YamlReader& y, const YAML::Node& map, GatewayConfig& c) 
     s.tls.key = resolve_path(c.file, y.string(n, "key"));
     s.tls.host = s.host;
     s.timeout_ms = static_cast<int>(y.integer(n, "timeout_ms", 5000, 10, 600000));
-    s.connections = static_cast<int>(y.integer(n, "connections", 8, 1, 1024));
     s.connect_timeout_ms = static_cast<int>(y.integer(n, "connect_timeout_ms", 1000, 10, 600000));
     // A registry may hold at most half the workers by default: a hanging one cannot starve the others.
     s.max_concurrent = static_cast<int>(y.integer(n, "max_concurrent", std::max(1, c.workers / 2), 1, 4096));
+    // Keep as many connections as may be in use at once: a smaller pool closes one after each busy call
+    // and pays a new TLS handshake for the next (bench/compare measured 115-139 per 1000 inquiries).
+    s.connections = static_cast<int>(y.integer(n, "connections", s.max_concurrent, 1, 4096));
     if (s.max_concurrent >= c.workers && n["max_concurrent"])
       y.warning(n["max_concurrent"], what + ": max_concurrent " + std::to_string(s.max_concurrent) +
                                          " >= workers " + std::to_string(c.workers) +
@@ -120,7 +146,7 @@ std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& d
   if (!y->check_map(root, "configuration",
                     {"listen", "tls", "register", "staff", "mappings", "audit", "applications", "sources"},
                     {"public_url", "workers", "state", "limits", "timezone", "replay_window_s", "shadow_register",
-                     "caseload"}))
+                     "caseload", "admin"}))
     return std::nullopt;
 
   GatewayConfig c;
@@ -167,6 +193,7 @@ std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& d
     c.tree_head_every = static_cast<std::uint64_t>(y->integer(audit, "tree_head_every", 1000, 1, 10000000));
     c.tree_head_interval_ms = static_cast<int>(y->integer(audit, "tree_head_interval_ms", 1000, 10, 3600000));
   }
+  if (root["admin"]) read_admin(*y, root["admin"], c);
   read_applications(*y, root["applications"], c);
   read_sources(*y, root["sources"], c);
   if (diags.error_count() != errors_before) return std::nullopt;

@@ -21,11 +21,20 @@ struct SourceConfig {
   std::string host;  ///< from url; the registry's certificate must name it
   tls::ClientConfig tls;
   int timeout_ms = 5000;  ///< deadline of a whole call: connect (and its one retry), send and receive
-  int connections = 8;    ///< keep-alive connections kept per registry
+  int connections = 16;   ///< keep-alive connections kept per registry (default: max_concurrent)
   int connect_timeout_ms = 1000;    ///< TCP connect + TLS handshake, per attempt (within timeout_ms)
   int max_concurrent = 16;          ///< calls in flight at once; default half the gateway's workers
   int breaker_failures = 5;         ///< consecutive failures that open the circuit breaker
   int breaker_cooldown_ms = 10000;  ///< how long an open breaker fails fast before it lets one probe through
+};
+
+/// The admin listener (admin_server.h): GET /metrics, /healthz, /readyz. Plain HTTP on loopback unless
+/// `tls` is given, which requires clients to present a certificate from its client CA (mutual TLS).
+struct AdminConfig {
+  bool enabled = false;  ///< an `admin` block is present; without one there is no admin listener
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 9180;  ///< 0 picks a free port (serve --admin-port-file tells which)
+  std::optional<tls::ServerConfig> tls;
 };
 
 struct GatewayConfig {
@@ -59,6 +68,7 @@ struct GatewayConfig {
   int tree_head_interval_ms = 1000;      ///< time between signed tree heads, at most
   std::vector<Application> applications;
   std::map<std::string, SourceConfig> sources;
+  AdminConfig admin;
 };
 
 /// Loads and checks `path`; reports every problem and returns nullopt when there was any error.

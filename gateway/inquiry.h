@@ -44,6 +44,7 @@ struct Inquiry {
   bool decided = false;  ///< the decide stage ran (its code is then in decision.status)
   Decision decision;
   std::optional<Decision> shadow;  ///< the candidate register's decision, in shadow mode
+  bool permitted = false;  ///< every rule held, replay and limits included (the decision record's "permit")
   // forward
   std::string upstream_message_id;
   UpstreamReply upstream;

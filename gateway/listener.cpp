@@ -15,6 +15,7 @@
 #include <cerrno>
 
 #include "log.h"
+#include "metrics.h"
 #include "soap_service.h"
 
 namespace doelpoort {
@@ -65,6 +66,39 @@ std::string ip_of(const sockaddr_storage& addr) {
   return buf;
 }
 
+// Why a handshake failed, for tls_handshake_failures_total{reason}: the verification result when the
+// client's certificate was refused, else the first OpenSSL error `err` (read before tls_failure takes it).
+HandshakeFailure classify(SSL* ssl, unsigned long err) {
+  switch (SSL_get_verify_result(ssl)) {
+    case X509_V_OK: break;
+    case X509_V_ERR_CERT_HAS_EXPIRED: return HandshakeFailure::CertificateExpired;
+    case X509_V_ERR_CERT_NOT_YET_VALID: return HandshakeFailure::CertificateNotYetValid;
+    case X509_V_ERR_CERT_REVOKED: return HandshakeFailure::CertificateRevoked;
+    case X509_V_ERR_CRL_HAS_EXPIRED: return HandshakeFailure::CrlExpired;
+    case X509_V_ERR_UNABLE_TO_GET_CRL: return HandshakeFailure::CrlUnavailable;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return HandshakeFailure::UnknownCa;
+    default: return HandshakeFailure::CertificateInvalid;
+  }
+  if (err == 0) return HandshakeFailure::Closed;
+  if (ERR_GET_LIB(err) != ERR_LIB_SSL) return HandshakeFailure::Other;
+  switch (ERR_GET_REASON(err)) {
+    case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: return HandshakeFailure::NoCertificate;
+    case SSL_R_UNSUPPORTED_PROTOCOL:
+    case SSL_R_WRONG_VERSION_NUMBER:
+    case SSL_R_VERSION_TOO_LOW:
+    case SSL_R_NO_PROTOCOLS_AVAILABLE:
+    case SSL_R_NO_SHARED_CIPHER:
+    case SSL_R_HTTP_REQUEST:
+    case SSL_R_HTTPS_PROXY_REQUEST:
+    case SSL_R_UNKNOWN_PROTOCOL: return HandshakeFailure::Protocol;
+    default: return HandshakeFailure::Other;
+  }
+}
+
 std::string tls_failure(SSL* ssl) {
   const long verify = SSL_get_verify_result(ssl);
   if (verify != X509_V_OK) return X509_verify_cert_error_string(verify);
@@ -106,16 +140,13 @@ PeerIdentity peer_identity(SSL* ssl) {
   return id;
 }
 
-Listener::Listener(Pipeline& pipeline, const GatewayConfig& config, SSL_CTX* tls)
-    : pipeline_(pipeline), config_(config), tls_(tls),
-      master_(soap_new1(SOAP_IO_KEEPALIVE | SOAP_XML_STRICT | SOAP_C_UTFSTRING)) {
+Listener::Listener(Pipeline& pipeline, const GatewayConfig& config, SSL_CTX* tls, const ListenerMetrics* metrics)
+    : pipeline_(pipeline), config_(config), metrics_(metrics), tls_(tls),
+      master_(new_request_context(config.max_request_bytes)) {
   SSL_CTX_up_ref(tls);  // released with retired_tls_
   tls::attach(master_, tls, /*server=*/true);
   master_->bind_flags = SO_REUSEADDR;
-  master_->recv_maxlength = static_cast<ULONG64>(config.max_request_bytes);
   master_->max_keep_alive = config.max_keep_alive;
-  master_->maxlevel = 32;     // XML nesting depth of a request
-  master_->maxoccurs = 1000;  // elements in a repeated field list
 }
 
 Listener::~Listener() {
@@ -246,12 +277,14 @@ void Listener::admit() {
     if (stats_.open >= config_.max_connections) {
       ::close(fd);
       ++stats_.refused_total_cap;
+      if (metrics_ != nullptr) metrics_->refused_total_cap->Increment();
       continue;
     }
     int& from_peer = per_peer_[ip];
     if (from_peer >= config_.max_connections_per_peer) {
       ::close(fd);
       ++stats_.refused_peer_cap;
+      if (metrics_ != nullptr) metrics_->refused_peer_cap->Increment();
       continue;
     }
     const int one = 1;
@@ -264,6 +297,7 @@ void Listener::admit() {
     ++from_peer;
     ++stats_.open;
     ++stats_.accepted;
+    if (metrics_ != nullptr) metrics_->accepted->Increment();
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.fd = fd;
@@ -295,6 +329,7 @@ void Listener::expire(Clock::time_point now) {
   for (int fd : expired) {
     auto it = parked_.find(fd);
     ++(it->second->established ? stats_.idle_closed : stats_.handshake_timeouts);
+    if (!it->second->established && metrics_ != nullptr) metrics_->handshake_failed(HandshakeFailure::Timeout);
     close(std::move(it->second));
     parked_.erase(it);
   }
@@ -352,7 +387,10 @@ bool Listener::handshake(Connection& c) {
     return true;  // the handshake deadline set at accept still runs
   }
   ++stats_.handshake_failed;
-  log::info("tls_handshake_failed", {{"client", c.address}, {"reason", tls_failure(c.ssl)}});
+  const HandshakeFailure why = classify(c.ssl, ERR_peek_error());
+  if (metrics_ != nullptr) metrics_->handshake_failed(why);
+  log::info("tls_handshake_failed", {{"client", c.address}, {"reason", tls_failure(c.ssl)},
+                                     {"kind", kHandshakeFailureNames[static_cast<std::size_t>(why)]}});
   return false;
 }
 

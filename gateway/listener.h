@@ -36,6 +36,7 @@ struct soap;
 namespace doelpoort {
 
 class InquiryService;
+struct ListenerMetrics;
 
 /// Counters of the admission stage (for metrics and tests).
 struct ListenerStats {
@@ -51,7 +52,8 @@ struct ListenerStats {
 
 class Listener {
  public:
-  Listener(Pipeline& pipeline, const GatewayConfig& config, SSL_CTX* tls);
+  /// `metrics` (optional) counts accepted and refused connections and failed handshakes by reason.
+  Listener(Pipeline& pipeline, const GatewayConfig& config, SSL_CTX* tls, const ListenerMetrics* metrics = nullptr);
   ~Listener();
 
   /// Binds the listening socket; port 0 picks a free port (see port()).
@@ -83,6 +85,7 @@ class Listener {
 
   Pipeline& pipeline_;
   const GatewayConfig& config_;
+  const ListenerMetrics* metrics_;
   std::atomic<SSL_CTX*> tls_;  // each SSL object holds its own reference to the context it was made from
   std::mutex tls_mu_;          // guards retiring the previous context
   std::vector<tls::CtxPtr> retired_tls_;

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <set>
 
+#include "metrics.h"
 #include "xml_safe.h"
 
 namespace doelpoort {
@@ -62,6 +63,12 @@ std::string Pipeline::subject_pseudonym(const InquiryRequest& r) const {
 }
 
 Status Pipeline::handle(Inquiry& q, Status decoded) {
+  Status s = run(q, std::move(decoded));
+  if (parts_.metrics != nullptr) count(q);
+  return s;
+}
+
+Status Pipeline::run(Inquiry& q, Status decoded) {
   q.snapshot = snapshot();
   q.subject = subject_pseudonym(q.request);
   local_time(q.arrived, q.local_time, q.periods);
@@ -71,6 +78,7 @@ Status Pipeline::handle(Inquiry& q, Status decoded) {
   if (s) s = decide(q);
   if (s) s = limits(q);
   q.status = s;
+  q.permitted = s.is_ok();
   if (Status r = record_decision(q, s); !r) return q.status = r;  // no record: no registry call, no answer
   if (!s) return s;
   s = forward(q);
@@ -92,7 +100,9 @@ Status Pipeline::identify(Inquiry& q) {
 }
 
 Status Pipeline::replay(Inquiry& q) {
-  return check_replay(*parts_.state, q.application->id, q.message_id, parts_.replay_window);
+  Status s = check_replay(*parts_.state, q.application->id, q.message_id, parts_.replay_window);
+  if (s.code() == Code::STATE_UNAVAILABLE && parts_.metrics != nullptr) parts_.metrics->state_store_error();
+  return s;
 }
 
 Status Pipeline::decide(Inquiry& q) {
@@ -103,7 +113,9 @@ Status Pipeline::decide(Inquiry& q) {
 }
 
 Status Pipeline::limits(Inquiry& q) {
-  return check_limits(*parts_.state, *q.decision.activity, q.request, q.subject, q.periods);
+  Status s = check_limits(*parts_.state, *q.decision.activity, q.request, q.subject, q.periods);
+  if (s.code() == Code::STATE_UNAVAILABLE && parts_.metrics != nullptr) parts_.metrics->state_store_error();
+  return s;
 }
 
 Status Pipeline::forward(Inquiry& q) {
@@ -119,23 +131,53 @@ Status Pipeline::forward(Inquiry& q) {
                                        s.postcode,            s.huisnummer,    s.kenteken};
   const std::string request = req->body.render(values);
   if (Status st = up->second->call(request, req->action, q.upstream); !st) return st;
-  if (q.upstream.http_status != 200 && q.upstream.http_status != 500)
+  if (q.upstream.http_status != 200 && q.upstream.http_status != 500) {
+    registry_error(q, RegistryError::BadStatus);
     return {Code::UPSTREAM_ERROR, "registry answered HTTP " + std::to_string(q.upstream.http_status)};
+  }
   return Status::ok();
 }
 
 Status Pipeline::minimise(Inquiry& q) {
   std::string error;
   xml::DocPtr doc = xml::parse_untrusted(q.upstream.body, static_cast<std::size_t>(parts_.max_upstream_bytes), error);
-  if (!doc) return {Code::UPSTREAM_ERROR, "unreadable answer from the registry: " + error};
+  if (!doc) {
+    registry_error(q, RegistryError::Unreadable);
+    return {Code::UPSTREAM_ERROR, "unreadable answer from the registry: " + error};
+  }
   const CompiledMapping* mapping = q.snapshot->compiled_for(q.request.source);
   Status s = mapping->extract(doc.get(), q.request.fields, q.result);
-  if (s && q.upstream.http_status == 500 && q.result.kind == Minimised::Kind::Found && q.result.fields.empty())
+  if (s && q.upstream.http_status == 500 && q.result.kind == Minimised::Kind::Found && q.result.fields.empty()) {
+    registry_error(q, RegistryError::SoapFault);
     return {Code::UPSTREAM_ERROR, "registry answered with a SOAP Fault"};
+  }
   // A search by other keys is audited under the BSN the registry found, so the person can learn of it.
   if (s && q.request.subject_bsn.empty() && !q.result.subject_bsn.empty())
     q.subject = parts_.pseudonymiser.pseudonym(q.result.subject_bsn);
   return s;
+}
+
+void Pipeline::registry_error(const Inquiry& q, RegistryError kind) const {
+  if (parts_.metrics == nullptr) return;
+  if (const RegistryMetrics* r = parts_.metrics->find_registry(q.request.source)) r->error(kind);
+}
+
+// Labels are names from the register and mappings only: a name a caller made up counts as "unknown".
+void Pipeline::count(const Inquiry& q) const {
+  const Policy& policy = q.snapshot->policy;
+  const Activity* a = q.decision.activity != nullptr ? q.decision.activity : policy.reg->find(q.request.activity);
+  InquiryOutcome o;
+  o.activity = a != nullptr ? std::string_view(a->id) : std::string_view("unknown");
+  o.source = policy.mapping_of(q.request.source) != nullptr ? std::string_view(q.request.source) : "unknown";
+  o.permitted = q.permitted;
+  o.code = q.status.code();
+  o.break_glass = q.request.break_glass;
+  if (q.permitted && a != nullptr) {
+    const OfficeHours& hours = a->proportionality.office_hours;
+    o.outside_office_hours = !hours.allows(q.local_time.weekday, q.local_time.minute_of_day);
+  }
+  o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - q.started).count();
+  parts_.metrics->record_inquiry(o);
 }
 
 namespace {

@@ -34,6 +34,9 @@
 
 namespace doelpoort {
 
+class Metrics;
+enum class RegistryError : std::uint8_t;
+
 using UpstreamMap = std::map<std::string, std::shared_ptr<Upstream>>;  ///< source name -> registry
 
 struct PipelineParts {
@@ -44,6 +47,7 @@ struct PipelineParts {
   UpstreamMap upstreams;
   long max_upstream_bytes = 4 << 20;
   std::chrono::seconds replay_window{900};
+  Metrics* metrics = nullptr;  ///< counts every inquiry (metrics.h); none when null
 };
 
 class Pipeline {
@@ -63,7 +67,13 @@ class Pipeline {
   /// search key and its values when the subject was named otherwise.
   std::string subject_pseudonym(const InquiryRequest& r) const;
 
+  /// The registries inquiries are forwarded to (fixed at start-up), for health and metrics.
+  const UpstreamMap& upstreams() const { return parts_.upstreams; }
+
  private:
+  Status run(Inquiry& q, Status decoded);
+  void count(const Inquiry& q) const;
+  void registry_error(const Inquiry& q, RegistryError kind) const;
   Status identify(Inquiry& q);
   Status replay(Inquiry& q);
   Status decide(Inquiry& q);

@@ -18,6 +18,15 @@ bool is_anonymous(const wsa5__EndpointReferenceType* ref) {
 }
 }  // namespace
 
+struct soap* new_request_context(long max_request_bytes) {
+  struct soap* s = soap_new1(SOAP_IO_KEEPALIVE | SOAP_XML_STRICT | SOAP_C_UTFSTRING);
+  if (s == nullptr) return nullptr;
+  s->recv_maxlength = static_cast<ULONG64>(max_request_bytes);
+  s->maxlevel = 32;     // XML nesting depth of a request
+  s->maxoccurs = 1000;  // elements in a repeated field list
+  return s;
+}
+
 InquiryService::InquiryService(Pipeline& pipeline, const struct soap& master, std::string public_url)
     : DoelpoortService(soap_copy(&master)), pipeline_(pipeline), public_url_(std::move(public_url)) {
   soap->user = this;
@@ -28,7 +37,10 @@ InquiryService::InquiryService(Pipeline& pipeline, const struct soap& master, st
   soap->fclosesocket = [](struct soap*, SOAP_SOCKET fd) { return lingering_close(fd); };
 }
 
-InquiryService::~InquiryService() { soap_free(soap); }  // the copy made in the constructor is ours
+InquiryService::~InquiryService() {  // the copy made in the constructor is ours
+  destroy();
+  soap_free(soap);
+}
 
 DoelpoortService* InquiryService::copy() { return new InquiryService(pipeline_, *soap, public_url_); }
 
@@ -119,8 +131,8 @@ int InquiryService::fault(const Inquiry& q) {
   SOAP_ENV__Detail* d = soap->fault->detail != nullptr ? soap->fault->detail : soap->fault->SOAP_ENV__Detail;
   d->dp__InquiryFault = detail;
   set_reply_header(q, kFaultAction);
-  log::info("inquiry_refused", {{"inquiry_id", q.id}, {"code", ci.name}, {"activity", q.request.activity},
-                                {"source", q.request.source}, {"client", q.peer.address}});
+  log::info("inquiry_refused", {{"inquiry_id", q.id}, {"trace_id", q.trace_id}, {"code", ci.name},
+                                {"activity", q.request.activity}, {"source", q.request.source}, {"client", q.peer.address}});
   return SOAP_FAULT;
 }
 
@@ -210,7 +222,8 @@ bool InquiryService::refuse_malformed(const std::string& reason) {
   soap->keep_alive = 0;  // the request's framing is suspect: close after the answer
   soap->http_content = "text/xml; charset=utf-8";
   if (soap_response(soap, 500) == SOAP_OK && soap_send_raw(soap, body.data(), body.size()) == SOAP_OK) soap_end_send(soap);
-  log::info("inquiry_refused", {{"inquiry_id", q.id}, {"code", ci.name}, {"reason", q.status.message()}, {"client", q.peer.address}});
+  log::info("inquiry_refused", {{"inquiry_id", q.id}, {"trace_id", q.trace_id}, {"code", ci.name},
+                                {"reason", q.status.message()}, {"client", q.peer.address}});
   return false;
 }
 

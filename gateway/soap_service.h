@@ -15,6 +15,11 @@ inline constexpr const char* kInquireAction = "urn:nl:doelpoort:inquiry:v1/Inqui
 inline constexpr const char* kInquireResponseAction = "urn:nl:doelpoort:inquiry:v1/InquireResponse";
 inline constexpr const char* kFaultAction = "urn:nl:doelpoort:inquiry:v1/Fault";
 
+/// A new gSOAP context set up to decode requests as the listener does (its master context, copied per
+/// worker): keep-alive, strict XML, UTF-8 strings, at most `max_request_bytes` per request, nesting at
+/// most 32 deep and at most 1000 occurrences of a repeated element. The fuzz target decodes with it too.
+struct soap* new_request_context(long max_request_bytes);
+
 class InquiryService final : public DoelpoortService {
  public:
   /// `master` is the listening context (TLS context, limits); the service works on a copy of it.

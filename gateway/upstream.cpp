@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cert_expiry.h"
+#include "metrics.h"
 #include "stdsoap2.h"
 #include "xml_safe.h"
 
@@ -39,6 +41,18 @@ CircuitBreaker::Verdict verdict_of(Failure f) {
     case Failure::kServer: return CircuitBreaker::Verdict::kFailure;
   }
   return CircuitBreaker::Verdict::kNone;
+}
+
+/// The registry_errors_total kind of a failed attempt (kNone with an error: a SOAP Fault in a 2xx answer).
+RegistryError error_kind(Failure f, bool deadline_passed) {
+  switch (f) {
+    case Failure::kConnect: return RegistryError::Connect;
+    case Failure::kTransport: return deadline_passed ? RegistryError::Timeout : RegistryError::Transport;
+    case Failure::kServer: return RegistryError::ServerError;
+    case Failure::kRefused: return RegistryError::Refused;
+    case Failure::kNone: break;
+  }
+  return RegistryError::SoapFault;
 }
 
 /// gSOAP timeouts: a negative value is microseconds, and 0 means "wait forever": at least 1 ms.
@@ -124,6 +138,7 @@ struct HttpsUpstream::Connection {
   int (*parse_header)(struct soap*, const char*, const char*) = nullptr;
   int (*post_header)(struct soap*, const char*, const char*) = nullptr;
   // Fixed for the registry.
+  const RegistryMetrics* metrics = nullptr;
   milliseconds connect_timeout{1000};
   ULONG64 max_reply_bytes = 0;
   // Per call (begin_call).
@@ -175,6 +190,10 @@ SOAP_SOCKET open_hook(struct soap* s, const char* endpoint, const char* host, in
   s->connect_timeout = s->recv_timeout = s->send_timeout = soap_timeout(budget);
   const SOAP_SOCKET fd = c.open(s, endpoint, host, port);
   c.connect_failed = !soap_valid_socket(fd) || s->error != SOAP_OK;
+  // A new connection shows the registry's (verified) certificate: note when it expires.
+  if (!c.connect_failed && c.metrics != nullptr && s->ssl != nullptr)
+    if (const auto t = certs::not_after(SSL_get0_peer_certificate(s->ssl)))
+      c.metrics->server_certificate_expires(static_cast<double>(*t));
   return fd;
 }
 
@@ -306,30 +325,37 @@ struct HttpsUpstream::Attempt {
 };
 
 std::unique_ptr<HttpsUpstream> HttpsUpstream::create(const SourceConfig& config, long max_reply_bytes,
-                                                     std::string& error) {
+                                                     std::string& error, const RegistryMetrics* metrics) {
   tls::CtxPtr ctx = tls::make_client_context(config.tls, error);
   if (!ctx) {
     error = "source \"" + config.name + "\": " + error;
     return nullptr;
   }
-  return std::unique_ptr<HttpsUpstream>(new HttpsUpstream(config, max_reply_bytes, std::move(ctx)));
+  return std::unique_ptr<HttpsUpstream>(new HttpsUpstream(config, max_reply_bytes, std::move(ctx), metrics));
 }
 
-HttpsUpstream::HttpsUpstream(const SourceConfig& config, long max_reply_bytes, tls::CtxPtr ctx)
+HttpsUpstream::HttpsUpstream(const SourceConfig& config, long max_reply_bytes, tls::CtxPtr ctx,
+                             const RegistryMetrics* metrics)
     : config_(config),
       max_reply_bytes_(max_reply_bytes),
       ctx_(std::move(ctx)),
-      breaker_({config.breaker_failures, milliseconds(config.breaker_cooldown_ms)}) {}
+      breaker_({config.breaker_failures, milliseconds(config.breaker_cooldown_ms)}),
+      metrics_(metrics) {}
 
 HttpsUpstream::~HttpsUpstream() = default;  // idle connections close politely (release set that)
 
 Status HttpsUpstream::call(std::string_view request, const std::string& action, UpstreamReply& reply) {
   const Clock::time_point start = Clock::now();
   const CircuitBreaker::Ticket ticket = breaker_.admit(start);
-  if (!ticket.admitted()) return circuit_open_status(start);
+  if (!ticket.admitted()) {
+    if (metrics_ != nullptr) metrics_->error(RegistryError::CircuitOpen);
+    return circuit_open_status(start);
+  }
   CircuitBreaker::Verdict verdict = CircuitBreaker::Verdict::kNone;
   Status st = call_admitted(request, action, reply, start + milliseconds(config_.timeout_ms), verdict);
-  breaker_.record(ticket, verdict, Clock::now());
+  const Clock::time_point end = Clock::now();
+  breaker_.record(ticket, verdict, end);
+  if (metrics_ != nullptr) metrics_->call_duration->Observe(std::chrono::duration<double>(end - start).count());
   return st;
 }
 
@@ -337,6 +363,7 @@ Status HttpsUpstream::call_admitted(std::string_view request, const std::string&
                                     Clock::time_point deadline, CircuitBreaker::Verdict& verdict) {
   if (!take_slot(std::min(deadline, Clock::now() + kSlotWait))) {
     overloaded_.fetch_add(1, std::memory_order_relaxed);
+    if (metrics_ != nullptr) metrics_->error(RegistryError::Overloaded);
     return {Code::UPSTREAM_OVERLOADED, std::to_string(config_.max_concurrent) + " calls to " + config_.url +
                                            " are under way; no slot came free within " +
                                            std::to_string(kSlotWait.count()) + " ms"};
@@ -349,6 +376,7 @@ Status HttpsUpstream::call_admitted(std::string_view request, const std::string&
   }
   give_slot();
   verdict = verdict_of(a.failure);
+  if (metrics_ != nullptr && !a.status.is_ok()) metrics_->error(error_kind(a.failure, Clock::now() >= deadline));
   return std::move(a.status);
 }
 
@@ -450,6 +478,7 @@ std::unique_ptr<HttpsUpstream::Connection> HttpsUpstream::new_connection() {
   auto c = std::make_unique<Connection>();
   c->soap = s;
   tls::attach(s, ctx_.get(), /*server=*/false);
+  c->metrics = metrics_;
   c->connect_timeout = milliseconds(config_.connect_timeout_ms);
   c->max_reply_bytes = static_cast<ULONG64>(max_reply_bytes_);
   s->user = c.get();

@@ -46,6 +46,8 @@
 
 namespace doelpoort {
 
+struct RegistryMetrics;
+
 struct UpstreamReply {
   int http_status = 0;  ///< 0 when no answer arrived
   std::string body;
@@ -79,8 +81,9 @@ class HttpsUpstream final : public Upstream {
   /// How long a call waits for a slot when `max_concurrent` calls are under way.
   static constexpr std::chrono::milliseconds kSlotWait{100};
 
+  /// `metrics` (optional) receives call durations, error kinds and the registry's certificate expiry.
   static std::unique_ptr<HttpsUpstream> create(const SourceConfig& config, long max_reply_bytes,
-                                               std::string& error);
+                                               std::string& error, const RegistryMetrics* metrics = nullptr);
   ~HttpsUpstream() override;
 
   Status call(std::string_view request, const std::string& action, UpstreamReply& reply) override;
@@ -93,7 +96,7 @@ class HttpsUpstream final : public Upstream {
   using Clock = std::chrono::steady_clock;
   struct Attempt;
 
-  HttpsUpstream(const SourceConfig& config, long max_reply_bytes, tls::CtxPtr ctx);
+  HttpsUpstream(const SourceConfig& config, long max_reply_bytes, tls::CtxPtr ctx, const RegistryMetrics* metrics);
   Status call_admitted(std::string_view request, const std::string& action, UpstreamReply& reply,
                        Clock::time_point deadline, CircuitBreaker::Verdict& verdict);
   Attempt attempt(std::string_view request, const std::string& action, UpstreamReply& reply,
@@ -111,6 +114,7 @@ class HttpsUpstream final : public Upstream {
   long max_reply_bytes_;
   tls::CtxPtr ctx_;
   CircuitBreaker breaker_;
+  const RegistryMetrics* metrics_;
 
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> idle_;

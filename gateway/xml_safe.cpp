@@ -3,6 +3,8 @@
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 
+#include <algorithm>
+
 namespace doelpoort::xml {
 namespace {
 
@@ -21,6 +23,47 @@ void reject_doctype(void* ctx, const xmlChar* /*name*/, const xmlChar* /*externa
   xmlStopParser(ctxt);
 }
 
+// Upper bounds on what libxml2 would build, from one linear pass over the bytes before it sees them (the
+// document is read as UTF-8, where a byte below 0x80 is always that ASCII character). Every '<' not
+// followed by '/' opens a node (element, comment, PI, CDATA section, DOCTYPE). In a start tag each '='
+// outside quotes is an attribute, up to the tag's '>' outside quotes and never past the next '<', which no
+// attribute value may hold: where a tag is malformed libxml2 stops reading its attributes, so it never
+// sees more than are counted here.
+struct MarkupCount {
+  std::size_t nodes = 0;
+  std::size_t most_attributes = 0;  // on one element
+};
+
+MarkupCount count_markup(std::string_view text) {
+  MarkupCount count;
+  std::size_t i = text.find('<');
+  while (i != std::string_view::npos && i + 1 < text.size()) {
+    const char next = text[i + 1];
+    if (next != '/') ++count.nodes;
+    std::size_t j = i + 1;
+    if (next != '/' && next != '!' && next != '?') {  // a start tag
+      std::size_t attributes = 0;
+      char quote = 0;
+      for (; j < text.size() && text[j] != '<'; ++j) {
+        const char c = text[j];
+        if (quote != 0) {
+          if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == '=') {
+          ++attributes;
+        } else if (c == '>') {
+          break;
+        }
+      }
+      count.nodes += attributes;
+      count.most_attributes = std::max(count.most_attributes, attributes);
+    }
+    i = text.find('<', j);
+  }
+  return count;
+}
+
 }  // namespace
 
 void init() {
@@ -35,6 +78,15 @@ DocPtr parse_untrusted(std::string_view text, std::size_t max_bytes, std::string
             std::to_string(max_bytes);
     return nullptr;
   }
+  const MarkupCount markup = count_markup(text);
+  if (markup.most_attributes > kMaxAttributes) {
+    error = "an element with more than " + std::to_string(kMaxAttributes) + " attributes";
+    return nullptr;
+  }
+  if (markup.nodes > kMaxNodes) {
+    error = "more than " + std::to_string(kMaxNodes) + " elements, attributes and comments";
+    return nullptr;
+  }
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
   if (ctxt == nullptr) {
     error = "out of memory";
@@ -44,7 +96,8 @@ DocPtr parse_untrusted(std::string_view text, std::size_t max_bytes, std::string
   // Not set on purpose: XML_PARSE_NOENT (substitute entities), XML_PARSE_DTDLOAD, XML_PARSE_DTDATTR,
   // XML_PARSE_DTDVALID, XML_PARSE_XINCLUDE, XML_PARSE_HUGE.
   constexpr int kOptions = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
-  DocPtr doc(xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), nullptr, nullptr, kOptions));
+  // Read as UTF-8 whatever the document declares (count_markup relies on it; a registry speaks UTF-8).
+  DocPtr doc(xmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), nullptr, "UTF-8", kOptions));
   if (ctxt->_private == &kDoctypeSeen) {
     error = "DOCTYPE is not allowed";
     xmlFreeParserCtxt(ctxt);

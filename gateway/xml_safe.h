@@ -2,8 +2,10 @@
 //
 // What is refused, whatever the document says: a DOCTYPE (so no DTD, no entity declarations, no
 // billion laughs), any external load (a deny-all entity loader is installed process-wide, and
-// XML_PARSE_NONET), entity substitution, XInclude, documents over `max_bytes`, and nesting deeper than
-// libxml2's default limit (256; XML_PARSE_HUGE is never set).
+// XML_PARSE_NONET), entity substitution, XInclude, documents over `max_bytes`, nesting deeper than
+// libxml2's default limit (256; XML_PARSE_HUGE is never set), text or attribute values over its 10 MB
+// limit, any encoding but UTF-8 (ASCII), more than kMaxAttributes attributes on one element and more than
+// kMaxNodes elements, attributes, comments and processing instructions in all.
 #pragma once
 
 #include <libxml/tree.h>
@@ -19,6 +21,13 @@ struct DocDeleter {
   void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
 };
 using DocPtr = std::unique_ptr<xmlDoc, DocDeleter>;
+
+/// Attributes (namespace declarations included) on one element: libxml2 checks them for duplicates pairwise,
+/// so one start tag with 80,000 of them costs over a minute of CPU.
+inline constexpr std::size_t kMaxAttributes = 256;
+/// Elements, attributes, comments and processing instructions in one document: each costs libxml2 a node
+/// of some 120 bytes or more, so 4 MiB of "<a/>" would make a tree of over 130 MB.
+inline constexpr std::size_t kMaxNodes = 50000;
 
 /// Call once at start-up, before threads: initialises libxml2 and installs the deny-all entity loader.
 void init();

@@ -286,9 +286,10 @@ void check_activity(const YamlReader& y, const YAML::Node& n, const Register& re
 
 }  // namespace
 
-std::shared_ptr<const Register> load_register(const std::string& path, Diagnostics& diags) {
+namespace {
+
+std::shared_ptr<const Register> read_register(std::optional<YamlReader> y, Diagnostics& diags) {
   const std::size_t errors_before = diags.error_count();
-  auto y = YamlReader::open(path, diags);
   if (!y) return nullptr;
   const YAML::Node root = y->root();
   if (!y->check_map(root, "register file", {"register", "categories", "organisations", "activities"}, {}))
@@ -324,6 +325,16 @@ std::shared_ptr<const Register> load_register(const std::string& path, Diagnosti
   if (diags.error_count() != errors_before) return nullptr;
   reg->index();
   return reg;
+}
+
+}  // namespace
+
+std::shared_ptr<const Register> load_register(const std::string& path, Diagnostics& diags) {
+  return read_register(YamlReader::open(path, diags), diags);
+}
+
+std::shared_ptr<const Register> parse_register(const std::string& name, const std::string& text, Diagnostics& diags) {
+  return read_register(YamlReader::parse(name, text, diags), diags);
 }
 
 }  // namespace doelpoort

@@ -130,5 +130,7 @@ bool is_eea_country(const std::string& iso2);
 
 /// Loads `path`; reports every problem in `diags` and returns null when there was any error.
 std::shared_ptr<const Register> load_register(const std::string& path, Diagnostics& diags);
+/// The same for `text`, reported as if it were file `name` (tests, the fuzz target).
+std::shared_ptr<const Register> parse_register(const std::string& name, const std::string& text, Diagnostics& diags);
 
 }  // namespace doelpoort

@@ -14,7 +14,7 @@ struct FaultRow {
   FaultMode mode;
 };
 
-constexpr std::array<FaultRow, 8> kFaultModes{{
+constexpr std::array<FaultRow, 17> kFaultModes{{
     {"none", FaultMode::kNone},
     {"hang", FaultMode::kHang},
     {"slow", FaultMode::kSlow},
@@ -23,6 +23,15 @@ constexpr std::array<FaultRow, 8> kFaultModes{{
     {"http500", FaultMode::kHttp500},
     {"fault200", FaultMode::kFault200},
     {"close", FaultMode::kClose},
+    {"laughs", FaultMode::kLaughs},
+    {"xxe", FaultMode::kXxe},
+    {"doctype", FaultMode::kDoctype},
+    {"deep", FaultMode::kDeep},
+    {"bigattr", FaultMode::kBigAttribute},
+    {"siblings", FaultMode::kSiblings},
+    {"badutf8", FaultMode::kBadUtf8},
+    {"oversize", FaultMode::kOversize},
+    {"oversizechunked", FaultMode::kOversizeChunked},
 }};
 
 // The registry-side error a `fault200` registry reports (not one of fout.cpp's refusals of a request).
@@ -68,6 +77,101 @@ HttpReply fault_in_200(std::string_view path) {
   return r;
 }
 
+// --- hostile answers: the correct answer with a payload put in ---------------------------------------
+
+/// Where the first value of the person is: the text of ClientSuwi's first child element.
+struct ValueAt {
+  std::size_t begin = std::string::npos;  ///< first byte of the value
+  std::size_t end = std::string::npos;    ///< one past its last byte; the closing tag starts here
+  std::string element;                    ///< the element's name
+};
+
+ValueAt first_value(const std::string& body) {
+  ValueAt v;
+  constexpr std::string_view kPerson = "<ClientSuwi>";
+  const std::size_t person = body.find(kPerson);
+  if (person == std::string::npos) return v;
+  const std::size_t open = body.find('<', person + kPerson.size());
+  const std::size_t close = open == std::string::npos ? open : body.find('>', open);
+  if (close == std::string::npos || body[open + 1] == '/' || body[close - 1] == '/') return v;
+  v.element = body.substr(open + 1, close - open - 1);
+  const std::size_t end = body.find("</" + v.element + ">", close);
+  if (end == std::string::npos) return v;
+  v.begin = close + 1;
+  v.end = end;
+  return v;
+}
+
+/// `body` with its first value replaced by `value` (XML, put in as is); without a person, `value` goes
+/// first into the SOAP Body.
+std::string with_value(std::string body, std::string_view value) {
+  const ValueAt v = first_value(body);
+  if (v.begin != std::string::npos) return body.replace(v.begin, v.end - v.begin, value);
+  const std::size_t soap_body = body.find("<soap:Body");
+  const std::size_t tag_end = soap_body == std::string::npos ? soap_body : body.find('>', soap_body);
+  if (tag_end == std::string::npos) return body + std::string(value);
+  if (body[tag_end - 1] == '/') return body.replace(tag_end - 1, 2, ">" + std::string(value) + "</soap:Body>");
+  return body.insert(tag_end + 1, value);
+}
+
+/// `body` with `doctype` right after its XML declaration.
+std::string with_doctype(std::string body, std::string_view doctype) {
+  const std::size_t declaration_end = body.rfind("<?xml", 0) == 0 ? body.find("?>") : std::string::npos;
+  if (declaration_end == std::string::npos) return std::string(doctype) + "\n" + body;
+  return body.insert(declaration_end + 2, "\n" + std::string(doctype));
+}
+
+std::string billion_laughs_doctype() {
+  std::string d = "<!DOCTYPE soap:Envelope [\n  <!ENTITY lol \"lol\">\n";
+  for (int level = 1; level <= 9; ++level) {
+    d += "  <!ENTITY lol" + std::to_string(level) + " \"";
+    for (int i = 0; i < 10; ++i) d += "&lol" + (level == 1 ? std::string() : std::to_string(level - 1)) + ";";
+    d += "\">\n";
+  }
+  return d + "]>";
+}
+
+std::string repeated(std::string_view s, std::size_t times) {
+  std::string out;
+  out.reserve(s.size() * times);
+  for (std::size_t i = 0; i < times; ++i) out += s;
+  return out;
+}
+
+std::string hostile_body(FaultMode mode, const std::string& body, std::string_view xxe_uri) {
+  switch (mode) {
+    case FaultMode::kLaughs: return with_doctype(with_value(body, "&lol9;"), billion_laughs_doctype());
+    case FaultMode::kXxe:
+      return with_doctype(with_value(body, "&xxe;"),
+                          "<!DOCTYPE soap:Envelope [<!ENTITY xxe SYSTEM \"" + std::string(xxe_uri) + "\">]>");
+    case FaultMode::kDoctype:
+      return with_doctype(body, "<!DOCTYPE soap:Envelope SYSTEM \"" + std::string(xxe_uri) + "\">");
+    case FaultMode::kDeep:
+      return with_value(body, repeated("<x>", kDeepNesting) + "diep" + repeated("</x>", kDeepNesting));
+    case FaultMode::kBigAttribute: {
+      std::string b = body;
+      const std::string attribute = " a=\"" + std::string(kBigAttributeBytes, 'A') + "\"";
+      const std::size_t person = b.find("<ClientSuwi");
+      const std::size_t soap_body = b.find("<soap:Body");
+      const std::size_t at = person != std::string::npos ? person + 11 : soap_body != std::string::npos ? soap_body + 10 : 0;
+      return b.insert(at, attribute);
+    }
+    case FaultMode::kSiblings: {
+      const ValueAt v = first_value(body);
+      const std::string name = v.element.empty() ? "Sibling" : v.element;
+      std::string b = body;
+      const std::size_t after = v.end == std::string::npos ? std::string::npos : v.end + name.size() + 3;
+      const std::string siblings = repeated("<" + name + ">Broerzus</" + name + ">", kSiblingCount);
+      if (after != std::string::npos) return b.insert(after, siblings);
+      return with_value(b, siblings);
+    }
+    case FaultMode::kBadUtf8: return with_value(body, "Pe\xff\xfetra\xc3\x28");
+    case FaultMode::kOversize:
+    case FaultMode::kOversizeChunked: return with_value(body, std::string(kOversizeBytes, 'O'));
+    default: return body;
+  }
+}
+
 }  // namespace
 
 bool FaultSpec::applies_to_post(std::string_view path) const {
@@ -96,9 +200,22 @@ std::string fault_mode_names() {
   return names;
 }
 
-HttpReply damaged_reply(FaultMode mode, const HttpReply& reply, std::string_view path) {
+HttpReply damaged_reply(FaultMode mode, const HttpReply& reply, std::string_view path, std::string_view xxe_uri) {
   HttpReply r = reply;
   switch (mode) {
+    case FaultMode::kLaughs:
+    case FaultMode::kXxe:
+    case FaultMode::kDoctype:
+    case FaultMode::kDeep:
+    case FaultMode::kBigAttribute:
+    case FaultMode::kSiblings:
+    case FaultMode::kBadUtf8:
+    case FaultMode::kOversize:
+    case FaultMode::kOversizeChunked:
+      r.status = 200;
+      r.content_type = "text/xml; charset=utf-8";
+      r.body = hostile_body(mode, reply.body, xxe_uri);
+      return r;
     case FaultMode::kGarbage:
       r.status = 200;
       r.content_type = "text/xml; charset=utf-8";

@@ -32,7 +32,7 @@ constexpr std::string_view kUsage =
     "  doelpoort-sim population --absent [--seed S] [--count N] [--limit K]\n"
     "      K (default 1) BSNs that pass the 11-proef but are in no registry (NietsGevonden)\n"
     "  doelpoort-sim serve --listen HOST:PORT --cert FILE --key FILE --client-ca FILE [--crl FILE]\n"
-    "                      [--port-file FILE] [--seed S] [--count N] [--fault MODE[:SERVICE]]\n"
+    "                      [--port-file FILE] [--seed S] [--count N] [--fault MODE[:SERVICE]] [--xxe-uri URI]\n"
     "      mutual-TLS SOAP services at /suwibroker/soap/{BRPDossierPersoonGSD,UWVDossierInkomstenGSD}-v0200,\n"
     "      their WSDL at ?wsdl, POST counts at /_sim/stats. PORT 0 picks a free port: see --port-file.\n"
     "      Stops on SIGTERM or SIGINT.\n"
@@ -45,6 +45,15 @@ constexpr std::string_view kUsage =
     "        http500   HTTP 500 with an HTML error page\n"
     "        fault200  HTTP 200 carrying a SOAP Fault (fwi:Fout)\n"
     "        close     close the connection without answering\n"
+    "      hostile answers (HTTP 200, the correct answer with a payload in its first value):\n"
+    "        laughs    a DOCTYPE with billion-laughs entities\n"
+    "        xxe       a DOCTYPE with an external entity at --xxe-uri (default file:///etc/passwd)\n"
+    "        doctype   a DOCTYPE naming an external DTD at --xxe-uri\n"
+    "        deep      the value nested 10,000 elements deep\n"
+    "        bigattr   a 10 MiB attribute\n"
+    "        siblings  100,000 sibling elements\n"
+    "        badutf8   bytes that are not UTF-8\n"
+    "        oversize  a 20 MiB answer (Content-Length); oversizechunked: the same, chunked\n"
     "defaults: --seed 1 --count 1000\n";
 
 /// `--name value` options of one subcommand; a flag (no value) maps to "".
@@ -162,7 +171,8 @@ int cmd_serve(int argc, char** argv) {
   std::string error;
   PopulationArgs args;
   if (!o.parse(argc, argv, 2,
-               {"--listen", "--cert", "--key", "--client-ca", "--crl", "--port-file", "--seed", "--count", "--fault"},
+               {"--listen", "--cert", "--key", "--client-ca", "--crl", "--port-file", "--seed", "--count", "--fault",
+                "--xxe-uri"},
                {}, error) ||
       !read_population_args(o, args, error))
     return usage_error(error);
@@ -175,6 +185,7 @@ int cmd_serve(int argc, char** argv) {
     return usage_error("--fault must be MODE[:SERVICE] with MODE one of " + doelpoort::sim::fault_mode_names() +
                        " and SERVICE a simulated service: " + o.get("--fault"));
   options.fault = *fault;
+  options.fault.xxe_uri = o.get("--xxe-uri", std::string(doelpoort::sim::kDefaultXxeUri));
   options.tls = {o.get("--cert"), o.get("--key"), o.get("--client-ca"), o.get("--crl")};
   options.port_file = o.get("--port-file");
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -111,6 +112,26 @@ int reset_midway(struct soap* c, const HttpReply& reply) {
   return SOAP_EOF;
 }
 
+/// `oversizechunked`: the answer chunked, so no length warns the client; the connection ends after it
+/// (or as soon as the client stops reading).
+int send_chunked(struct soap* c, const HttpReply& reply) {
+  std::size_t header_size = 0;
+  std::string header = raw_http_response(HttpReply{reply.status, reply.content_type, "", reply.close}, header_size);
+  header.replace(header.find("Content-Length: 0"), 17, "Transfer-Encoding: chunked");
+  if (c->fsend(c, header.data(), header.size()) != SOAP_OK) return SOAP_EOF;
+  constexpr std::size_t kChunk = 64 * 1024;
+  for (std::size_t at = 0; at < reply.body.size() && !g_stop.load(); at += kChunk) {
+    const std::size_t n = std::min(kChunk, reply.body.size() - at);
+    char size_line[32];
+    const int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", n);
+    if (c->fsend(c, size_line, static_cast<std::size_t>(len)) != SOAP_OK ||
+        c->fsend(c, reply.body.data() + at, n) != SOAP_OK || c->fsend(c, "\r\n", 2) != SOAP_OK)
+      return SOAP_EOF;  // the client stopped reading
+  }
+  (void)c->fsend(c, "0\r\n\r\n", 5);
+  return SOAP_EOF;
+}
+
 /// The one place a reply leaves: a fault mode may delay, damage or drop it (fault_mode.h). Only POSTs
 /// to the faulty service are touched; GETs (WSDL, stats) always get their answer.
 int deliver(struct soap* c, const HttpReply& reply) {
@@ -125,6 +146,15 @@ int deliver(struct soap* c, const HttpReply& reply) {
     case FaultMode::kGarbage:
     case FaultMode::kHttp500:
     case FaultMode::kFault200: return send_reply(c, damaged_reply(fault.mode, reply, c->path));
+    case FaultMode::kLaughs:
+    case FaultMode::kXxe:
+    case FaultMode::kDoctype:
+    case FaultMode::kDeep:
+    case FaultMode::kBigAttribute:
+    case FaultMode::kSiblings:
+    case FaultMode::kBadUtf8:
+    case FaultMode::kOversize: return send_reply(c, damaged_reply(fault.mode, reply, c->path, fault.xxe_uri));
+    case FaultMode::kOversizeChunked: return send_chunked(c, damaged_reply(fault.mode, reply, c->path));
   }
   return send_reply(c, reply);
 }

@@ -8,13 +8,14 @@ bin=$build/bin
 config=config/doelpoort.yaml
 gateway_port=8443
 sim_port=9443
+admin_port=9180   # config/doelpoort.yaml admin.listen: /metrics, /healthz, /readyz
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-for port in $gateway_port $sim_port; do
+for port in $gateway_port $sim_port $admin_port; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "demo: port $port on 127.0.0.1 is in use; stop what uses it and try again" >&2
     exit 1
@@ -67,6 +68,10 @@ inquire --activity pw-recht-op-uitkering --user u1002 --case Z-2026-0044 \
 say "What the registries received (only the permitted inquiries)"
 curl -s --cacert certs/out/ca.crt --cert certs/out/gateway-client.crt --key certs/out/gateway-client.key \
   "https://127.0.0.1:$sim_port/_sim/stats"; echo
+
+say "The integration team's view: GET http://127.0.0.1:$admin_port/readyz and /metrics (excerpt)"
+curl -s "http://127.0.0.1:$admin_port/readyz"
+curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^doelpoort_(inquiries_total|registry_call_duration_seconds_count|audit_records_total)'
 
 kill -TERM $gateway_pid; wait $gateway_pid || true
 say "Audit records (demo-data/audit): the decision (durable before the registry is asked) and the outcome;"

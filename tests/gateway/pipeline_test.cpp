@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/metrics_text.h"
 #include "memory_state_store.h"
+#include "metrics.h"
 #include "xml_safe.h"
 
 namespace doelpoort {
@@ -266,6 +268,106 @@ TEST_F(PipelineTest, NewSnapshotAppliesToTheNextInquiry) {
   next->policy.applications.clear();  // nobody may connect any more
   pipeline->publish(next);
   EXPECT_EQ(pipeline->handle(q).code(), Code::APPLICATION_UNKNOWN);
+}
+
+// ---- metrics: every inquiry counted once, by names from the register only ----
+
+std::unique_ptr<Pipeline> counting(Metrics& m, std::shared_ptr<const Snapshot> snap, std::shared_ptr<StateStore> state,
+                                   std::shared_ptr<AuditSink> audit, std::shared_ptr<Upstream> upstream) {
+  std::array<unsigned char, 32> key{};
+  m.registry("BRP");
+  PipelineParts parts{std::move(snap), std::move(audit), std::move(state), Pseudonymiser(key),
+                      UpstreamMap{{"BRP", std::move(upstream)}}, 1 << 20, std::chrono::seconds(60)};
+  parts.metrics = &m;
+  return std::make_unique<Pipeline>(std::move(parts));
+}
+
+std::map<std::string, std::string> series(const std::string& activity, const std::string& source,
+                                          const std::string& decision, const std::string& code) {
+  return {{"activity", activity}, {"source", source}, {"decision", decision}, {"code", code}};
+}
+
+TEST_F(PipelineTest, CountsEachInquiryByActivitySourceDecisionAndOutcome) {
+  Metrics m("t");
+  auto p = counting(m, pipeline->snapshot(), state, audit, upstream);
+  EXPECT_TRUE(p->handle(q).is_ok());
+  Inquiry field = fresh_inquiry();
+  field.request.fields = {"adres"};
+  EXPECT_EQ(p->handle(field).code(), Code::FIELD_NOT_PERMITTED);
+  upstream->reachable = false;
+  Inquiry unreachable = fresh_inquiry();
+  EXPECT_EQ(p->handle(unreachable).code(), Code::UPSTREAM_UNAVAILABLE);
+  upstream->reachable = true;
+  upstream->http_status = 404;
+  Inquiry not_found = fresh_inquiry();
+  EXPECT_EQ(p->handle(not_found).code(), Code::UPSTREAM_ERROR);
+  const std::string text = m.serialize();
+  using testing::sample;
+  EXPECT_EQ(sample(text, "doelpoort_inquiries_total", series("pw-uitkering", "BRP", "permit", "OK")), 1);
+  EXPECT_EQ(sample(text, "doelpoort_inquiries_total", series("pw-uitkering", "BRP", "deny", "FIELD_NOT_PERMITTED")), 1);
+  EXPECT_EQ(sample(text, "doelpoort_inquiries_total", series("pw-uitkering", "BRP", "permit", "UPSTREAM_UNAVAILABLE")), 1);
+  EXPECT_EQ(sample(text, "doelpoort_inquiries_total", series("pw-uitkering", "BRP", "permit", "UPSTREAM_ERROR")), 1);
+  EXPECT_EQ(sample(text, "doelpoort_registry_errors_total", {{"source", "BRP"}, {"kind", "bad_status"}}), 1);
+  EXPECT_EQ(sample(text, "doelpoort_inquiry_duration_seconds_count", {{"decision", "permit"}}), 3);
+  EXPECT_EQ(sample(text, "doelpoort_inquiry_duration_seconds_count", {{"decision", "deny"}}), 1);
+}
+
+TEST_F(PipelineTest, NamesOutsideTheRegisterAreCountedAsUnknown) {
+  Metrics m("t");
+  auto p = counting(m, pipeline->snapshot(), state, audit, upstream);
+  q.request.activity = "made-up-by-the-caller";
+  EXPECT_EQ(p->handle(q).code(), Code::ACTIVITY_UNKNOWN);
+  Inquiry source = fresh_inquiry();
+  source.request.source = "NoSuchRegistry";
+  EXPECT_EQ(p->handle(source).code(), Code::SOURCE_NOT_PERMITTED);
+  const std::string text = m.serialize();
+  EXPECT_EQ(testing::sample(text, "doelpoort_inquiries_total", series("unknown", "BRP", "deny", "ACTIVITY_UNKNOWN")), 1);
+  EXPECT_EQ(testing::sample(text, "doelpoort_inquiries_total",
+                            series("pw-uitkering", "unknown", "deny", "SOURCE_NOT_PERMITTED")), 1);
+  EXPECT_EQ(text.find("made-up-by-the-caller"), std::string::npos);
+  EXPECT_EQ(text.find("NoSuchRegistry"), std::string::npos);
+  EXPECT_EQ(text.find("111222333"), std::string::npos);  // the subject
+  EXPECT_EQ(text.find("\"u1\""), std::string::npos);       // the user
+}
+
+TEST_F(PipelineTest, StateStoreErrorsAreCounted) {
+  Metrics m("t");
+  auto p = counting(m, pipeline->snapshot(), std::make_shared<DownState>(), audit, upstream);
+  EXPECT_EQ(p->handle(q).code(), Code::STATE_UNAVAILABLE);
+  EXPECT_EQ(testing::sample(m.serialize(), "doelpoort_state_store_errors_total"), 1);
+}
+
+TEST_F(PipelineTest, BreakGlassPermittedOutsideOfficeHoursIsCountedAsSuch) {
+  // pw-bound, with office hours Monday to Friday 09:00-17:00 and break-glass allowed.
+  auto base = pipeline->snapshot();
+  auto reg = std::make_shared<Register>(*base->policy.reg);
+  for (auto& a : reg->activities)
+    if (a.id == "pw-bound") a.proportionality.office_hours = {0b0011111, 9 * 60, 17 * 60};
+  reg->index();
+  auto snap = std::make_shared<Snapshot>();
+  snap->policy = base->policy;
+  snap->policy.reg = reg;
+  std::string error;
+  snap->compiled.emplace("BRP", CompiledMapping::compile(snap->policy.mappings->at("BRP"), error));
+  ASSERT_TRUE(snap->compiled.at("BRP")) << error;
+  Metrics m("t");
+  auto p = counting(m, snap, state, audit, upstream);
+  setenv("TZ", "UTC", 1);
+  tzset();
+  const auto sunday_noon = std::chrono::system_clock::from_time_t(1772366400);  // 2026-03-01T12:00:00Z, a Sunday
+  q.arrived = sunday_noon;
+  q.request.activity = "pw-bound";
+  q.request.break_glass = true;
+  q.request.reason = "acute zorgmelding";
+  EXPECT_TRUE(p->handle(q).is_ok()) << q.status.message();
+  Inquiry plain = fresh_inquiry();
+  plain.arrived = sunday_noon;
+  plain.request.activity = "pw-bound";
+  EXPECT_EQ(p->handle(plain).code(), Code::OUTSIDE_OFFICE_HOURS);
+  const std::string text = m.serialize();
+  EXPECT_EQ(testing::sample(text, "doelpoort_outside_office_time_total", {{"activity", "pw-bound"}}), 1);
+  EXPECT_EQ(testing::sample(text, "doelpoort_break_glass_total", {{"activity", "pw-bound"}, {"decision", "permit"}}), 1);
+  EXPECT_EQ(testing::sample(text, "doelpoort_inquiries_total", series("pw-bound", "BRP", "deny", "OUTSIDE_OFFICE_HOURS")), 1);
 }
 
 }  // namespace

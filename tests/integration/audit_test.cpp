@@ -112,6 +112,10 @@ TEST_F(AuditTest, KilledGatewayLosesNoAcknowledgedInquiryAndNeverCallsWithoutARe
           if (!a.transport_ok) c = InquiryClient::create(o, error);  // the gateway is gone: reconnect
         }
       });
+    // Kill at a random moment once the round has traffic (a slow, e.g. sanitizer, build starts later).
+    const std::size_t before = [&] { std::lock_guard lock(mu); return acknowledged.size(); }();
+    for (int i = 0; i < 500 && [&] { std::lock_guard lock(mu); return acknowledged.size(); }() == before; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 200));
     ::kill(gw->pid(), SIGKILL);
     gw->stop(SIGKILL, 5000);

@@ -31,48 +31,6 @@ std::string inquire(const std::string& activity, const std::string& bsn, const s
          "<dp:field>voornamen</dp:field>" + extra + "</dp:Inquire>";
 }
 
-// A TCP listener that counts who connects: an XXE must never make the gateway call it.
-class Tripwire {
- public:
-  Tripwire() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] {
-      while (!stop_) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, 50) > 0) {
-          const int c = ::accept(fd_, nullptr, nullptr);
-          if (c >= 0) {
-            ++hits_;
-            ::close(c);
-          }
-        }
-      }
-    });
-  }
-  ~Tripwire() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  int port() const { return port_; }
-  int hits() const { return hits_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> hits_{0};
-  std::thread thread_;
-};
-
 long rss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(in, line);)

@@ -1,6 +1,10 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +30,15 @@ std::string read_file(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+bool file_will_contain(const std::string& path, const std::string& text, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (read_file(path).find(text) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 std::unique_ptr<Process> Process::start(const std::vector<std::string>& argv, const std::string& log_file,
@@ -73,6 +86,43 @@ int Process::stop(int sig, int timeout_ms) {
 }
 
 Process::~Process() { stop(); }
+
+Tripwire::Tripwire() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    ADD_FAILURE() << "tripwire cannot listen";
+  port_ = ntohs(addr.sin_port);
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) > 0) {
+        const int c = ::accept(fd_, nullptr, nullptr);
+        if (c >= 0) {
+          ++hits_;
+          ::close(c);
+        }
+      }
+    }
+  });
+}
+
+Tripwire::~Tripwire() {
+  stop_ = true;
+  thread_.join();
+  ::close(fd_);
+}
+
+long peak_rss_kib(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
 
 int run_command(const std::vector<std::string>& argv, std::string& output) {
   const std::string log = fs::temp_directory_path() / ("dp-cmd-" + std::to_string(::getpid()) + ".log");
@@ -157,6 +207,7 @@ std::string gateway_config_yaml(const GatewayOptions& o) {
     << (o.limits.empty() ? "" : "limits:\n" + o.limits)
     << (o.caseload.empty() ? "" : "caseload: " + o.caseload + "\n")
     << (o.shadow_register.empty() ? "" : "shadow_register: " + o.shadow_register + "\n")
+    << (o.admin.empty() ? "" : "admin:\n" + o.admin)
     << "tls:\n  certificate: " << pki("gateway.crt") << "\n  key: " << pki("gateway.key") << "\n  client_ca: "
     << pki("ca.crt") << "\n  crl: " << o.crl << "\n"
     << "register: " << o.register_file << "\nstaff: " << source("config/staff.yaml") << "\nmappings: "
@@ -192,8 +243,10 @@ std::unique_ptr<Process> IntegrationTest::start_gateway(const GatewayOptions& op
   const std::string config = dir_ + "/" + name + ".yaml";
   std::ofstream(config) << gateway_config_yaml(o);
   std::filesystem::remove(dir_ + "/" + name + ".port");
-  auto p = Process::start({bin("doelpoort"), "serve", "--config", config, "--port-file", dir_ + "/" + name + ".port"},
-                          dir_ + "/" + name + ".log", in_child);
+  std::filesystem::remove(dir_ + "/" + name + ".admin.port");
+  std::vector<std::string> argv{bin("doelpoort"), "serve", "--config", config, "--port-file", dir_ + "/" + name + ".port"};
+  if (!o.admin.empty()) argv.insert(argv.end(), {"--admin-port-file", dir_ + "/" + name + ".admin.port"});
+  auto p = Process::start(argv, dir_ + "/" + name + ".log", in_child);
   port = wait_for_port(*p, dir_ + "/" + name + ".port");
   return p;
 }
@@ -230,6 +283,8 @@ nlohmann::json IntegrationTest::sim_stats(int port, const std::string& host) {
     stats = nlohmann::json::parse(std::string(body, len), nullptr, false);
   else
     ADD_FAILURE() << "cannot read simulator stats";
+  soap_destroy(s);
+  soap_end(s);
   soap_free(s);
   return stats;
 }

@@ -7,9 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client.h"
@@ -36,10 +39,35 @@ class Process {
   int status_ = -1;
 };
 
+/// A loopback TCP listener that counts who connects (and closes at once): an XXE or DTD reference to it
+/// must never make the gateway call it.
+class Tripwire {
+ public:
+  Tripwire();
+  ~Tripwire();
+  Tripwire(const Tripwire&) = delete;
+  Tripwire& operator=(const Tripwire&) = delete;
+  int port() const { return port_; }
+  int hits() const { return hits_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> hits_{0};
+  std::thread thread_;
+};
+
+/// A process's peak resident set size (VmHWM) in KiB, or -1.
+long peak_rss_kib(pid_t pid);
+
 std::string pki(const std::string& name);  ///< a file of the test PKI
 std::string bin(const std::string& name);  ///< a built binary
 std::string source(const std::string& rel);  ///< a file in the source tree
 std::string read_file(const std::string& path);
+/// Waits (up to `timeout`) until `path` contains `text`, such as a line a server logs after a reply; returns it.
+bool file_will_contain(const std::string& path, const std::string& text,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 /// Runs a command to completion; returns its exit status and (stdout+stderr) output.
 int run_command(const std::vector<std::string>& argv, std::string& output);
@@ -58,6 +86,8 @@ struct GatewayOptions {
   int workers = 8;
   std::string crl = pki("ca.crl");
   std::string register_file = source("config/register.yaml");
+  std::string admin;        ///< optional `admin:` block lines (each "  key: value\n"); the bound admin port
+                            ///< is written to <test dir>/<name>.admin.port
   std::string audit_dir;    ///< set by start_gateway
   std::string subject_key;  ///< set by start_gateway
 };

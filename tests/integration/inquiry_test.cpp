@@ -252,6 +252,8 @@ TEST_F(InquiryTest, WsdlIsServedAtQueryWsdl) {
   ASSERT_NE(body, nullptr);
   const std::string wsdl(body, len);
   soap_end_recv(s);
+  soap_destroy(s);
+  soap_end(s);
   soap_free(s);
   EXPECT_NE(wsdl.find("<operation name=\"Inquire\">"), std::string::npos);
   EXPECT_NE(wsdl.find("InquiryFault"), std::string::npos);

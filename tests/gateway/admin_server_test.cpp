@@ -1,0 +1,215 @@
+// The admin listener on a loopback port of its own (port 0), and what /readyz makes of its parts.
+#include "admin_server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "health.h"
+#include "metrics.h"
+
+namespace doelpoort {
+namespace {
+
+struct HttpAnswer {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+HttpAnswer request(int port, const std::string& method, const std::string& path) {
+  HttpAnswer a;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return a;
+  }
+  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+  (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+  std::string raw;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  const auto split = raw.find("\r\n\r\n");
+  if (raw.compare(0, 5, "HTTP/") != 0 || split == std::string::npos) return a;
+  a.status = std::stoi(raw.substr(raw.find(' ') + 1, 3));
+  a.head = raw.substr(0, split);
+  a.body = raw.substr(split + 4);
+  return a;
+}
+
+class AdminServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    AdminConfig config;
+    config.enabled = true;
+    config.listen_port = 0;
+    server = std::make_unique<AdminServer>(
+        config, AdminServer::Handlers{[] { return std::string("doelpoort_up 1\n"); },
+                                      [] { return nlohmann::json{{"status", "alive"}}; },
+                                      [this](bool& r) {
+                                        r = ready.load();
+                                        return nlohmann::json{{"status", r ? "ready" : "not_ready"}};
+                                      }});
+    std::string error;
+    ASSERT_TRUE(server->bind(error)) << error;
+    ASSERT_GT(server->port(), 0);
+    server->start();
+  }
+  std::atomic<bool> ready{true};
+  std::unique_ptr<AdminServer> server;
+};
+
+TEST_F(AdminServerTest, ServesMetricsInTheTextFormat) {
+  const HttpAnswer a = request(server->port(), "GET", "/metrics");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_NE(a.head.find("text/plain; version=0.0.4"), std::string::npos) << a.head;
+  EXPECT_EQ(a.body, "doelpoort_up 1\n");
+}
+
+TEST_F(AdminServerTest, HealthzSaysAliveInJson) {
+  const HttpAnswer a = request(server->port(), "GET", "/healthz");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_NE(a.head.find("application/json"), std::string::npos) << a.head;
+  EXPECT_EQ(nlohmann::json::parse(a.body)["status"], "alive");
+}
+
+TEST_F(AdminServerTest, ReadyzIs503WhileNotReadyAnd200Again) {
+  EXPECT_EQ(request(server->port(), "GET", "/readyz").status, 200);
+  ready = false;
+  const HttpAnswer a = request(server->port(), "GET", "/readyz");
+  EXPECT_EQ(a.status, 503);
+  EXPECT_EQ(nlohmann::json::parse(a.body)["status"], "not_ready");
+  ready = true;
+  EXPECT_EQ(request(server->port(), "GET", "/readyz?verbose=1").status, 200);
+}
+
+TEST_F(AdminServerTest, AnythingElseIsNotFoundOrNotAllowed) {
+  EXPECT_EQ(request(server->port(), "GET", "/").status, 404);
+  EXPECT_EQ(request(server->port(), "GET", "/metrics/../etc").status, 404);
+  EXPECT_EQ(request(server->port(), "POST", "/metrics").status, 405);
+  EXPECT_EQ(request(server->port(), "DELETE", "/readyz").status, 405);
+  EXPECT_EQ(request(server->port(), "PUT", "/other").status, 404);
+  EXPECT_EQ(request(server->port(), "GET", "/healthz").status, 200);  // still serving
+}
+
+TEST_F(AdminServerTest, AClientThatSaysNothingDoesNotStopTheServerForGood) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(server->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  EXPECT_EQ(request(server->port(), "GET", "/healthz").status, 200);  // after the silent one times out
+  ::close(fd);
+}
+
+// ---- readiness ----
+
+class FakeAudit final : public AuditSink {
+ public:
+  using AuditSink::append;
+  Status append(AuditRecord, std::uint64_t*) override { return Status::ok(); }
+  bool healthy() const override { return ok; }
+  bool ok = true;
+};
+
+class FakeStore final : public StateStore {
+ public:
+  Status remember_message(std::string_view, std::string_view, std::chrono::seconds, bool&) override { return Status::ok(); }
+  Status note_subject(std::string_view, std::string_view, std::string_view, std::chrono::seconds,
+                      std::uint64_t&) override { return Status::ok(); }
+  Status count_inquiry(std::string_view, std::string_view, std::chrono::seconds, std::uint64_t&) override {
+    return Status::ok();
+  }
+  Status in_caseload(std::string_view, std::string_view, bool&) override { return Status::ok(); }
+  Status replace_caseload(const std::map<std::string, std::set<std::string>>&) override { return Status::ok(); }
+  bool healthy() override { return ok; }
+  bool ok = true;
+};
+
+class FakeUpstream final : public Upstream {
+ public:
+  Status call(std::string_view, const std::string&, UpstreamReply&) override { return Status::ok(); }
+  const std::string& url() const override { return url_; }
+  UpstreamHealth health() const override {
+    UpstreamHealth h;
+    h.breaker.state = state;
+    return h;
+  }
+  BreakerState state = BreakerState::kClosed;
+  std::string url_ = "https://registry.test/";
+};
+
+class ReadinessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto snap = std::make_shared<Snapshot>();
+    auto reg = std::make_shared<Register>();
+    reg->version = "2026.7";
+    snap->policy.reg = reg;
+    std::array<unsigned char, 32> key{};
+    pipeline = std::make_unique<Pipeline>(
+        PipelineParts{snap, audit, store, Pseudonymiser(key), UpstreamMap{{"BRP", upstream}}, 1 << 20, std::chrono::seconds(60)});
+    parts = {pipeline.get(), audit.get(), store.get(), "memory"};
+  }
+  std::shared_ptr<FakeAudit> audit = std::make_shared<FakeAudit>();
+  std::shared_ptr<FakeStore> store = std::make_shared<FakeStore>();
+  std::shared_ptr<FakeUpstream> upstream = std::make_shared<FakeUpstream>();
+  std::unique_ptr<Pipeline> pipeline;
+  HealthParts parts;
+};
+
+TEST_F(ReadinessTest, ReadyWhenConfigAuditAndStateHold) {
+  bool ready = false;
+  const auto body = readiness(parts, ready);
+  EXPECT_TRUE(ready);
+  EXPECT_EQ(body["status"], "ready");
+  EXPECT_EQ(body["checks"]["config"]["register_version"], "2026.7");
+  EXPECT_EQ(body["checks"]["registries"]["BRP"]["circuit"], "closed");
+  EXPECT_EQ(body["degraded"], false);
+}
+
+TEST_F(ReadinessTest, NotReadyWhenTheAuditLogCannotWrite) {
+  audit->ok = false;
+  bool ready = true;
+  const auto body = readiness(parts, ready);
+  EXPECT_FALSE(ready);
+  EXPECT_EQ(body["checks"]["audit"]["ok"], false);
+}
+
+TEST_F(ReadinessTest, NotReadyWhenTheStateStoreDoesNotAnswer) {
+  store->ok = false;
+  bool ready = true;
+  EXPECT_EQ(readiness(parts, ready)["checks"]["state"]["ok"], false);
+  EXPECT_FALSE(ready);
+}
+
+TEST_F(ReadinessTest, NotReadyWithoutAPolicy) {
+  parts.pipeline = nullptr;
+  bool ready = true;
+  EXPECT_EQ(readiness(parts, ready)["checks"]["config"]["ok"], false);
+  EXPECT_FALSE(ready);
+}
+
+TEST_F(ReadinessTest, AnOpenCircuitIsReportedAsDegradedButStillReady) {
+  upstream->state = BreakerState::kOpen;
+  bool ready = false;
+  const auto body = readiness(parts, ready);
+  EXPECT_TRUE(ready);
+  EXPECT_EQ(body["degraded"], true);
+  EXPECT_EQ(body["checks"]["registries"]["BRP"]["circuit"], "open");
+}
+
+}  // namespace
+}  // namespace doelpoort

@@ -1,0 +1,74 @@
+// Hardened parsing: the limits on what a registry's answer may make libxml2 do (attributes per element,
+// nodes in all, UTF-8 only), each refused before libxml2 spends time or memory on it.
+#include "xml_safe.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+namespace doelpoort {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string element_with_attributes(std::size_t n) {
+  std::string s = "<a";
+  for (std::size_t i = 0; i < n; ++i) s += " a" + std::to_string(i) + "=\"\"";
+  return s + "/>";
+}
+
+std::string siblings(std::size_t n, const std::string& one = "<b/>") {
+  std::string s = "<a>";
+  for (std::size_t i = 0; i < n; ++i) s += one;
+  return s + "</a>";
+}
+
+TEST(XmlSafeLimits, RefusesAnElementWithTooManyAttributesWithoutParsingIt) {
+  xml::init();
+  std::string error;
+  const auto t0 = Clock::now();
+  EXPECT_FALSE(xml::parse_untrusted(element_with_attributes(100000), 4 << 20, error));  // libxml2 alone: minutes
+  // Not a performance figure: a bound far below libxml2's minutes, loose enough for sanitizer builds.
+  EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_NE(error.find("attributes"), std::string::npos) << error;
+  EXPECT_FALSE(xml::parse_untrusted(element_with_attributes(xml::kMaxAttributes + 1), 4 << 20, error));
+  EXPECT_TRUE(xml::parse_untrusted(element_with_attributes(xml::kMaxAttributes), 4 << 20, error)) << error;
+}
+
+TEST(XmlSafeLimits, CountsNamespaceDeclarationsAsAttributes) {
+  std::string s = "<a";
+  for (std::size_t i = 0; i <= xml::kMaxAttributes; ++i) s += " xmlns:p" + std::to_string(i) + "='urn:x'";
+  std::string error;
+  EXPECT_FALSE(xml::parse_untrusted(s + "/>", 4 << 20, error));
+}
+
+TEST(XmlSafeLimits, QuotedEqualsSignsAndGreaterThanDoNotCountOrEndATag) {
+  std::string error;
+  auto doc = xml::parse_untrusted(R"(<a b="x=y>z" c='=>=' d="'">t=u</a>)", 1 << 20, error);
+  ASSERT_TRUE(doc) << error;
+  std::string many_equals_in_text = "<a>" + std::string(100000, '=') + "</a>";
+  EXPECT_TRUE(xml::parse_untrusted(many_equals_in_text, 1 << 20, error)) << error;
+}
+
+TEST(XmlSafeLimits, RefusesMoreNodesThanTheLimit) {
+  xml::init();
+  std::string error;
+  EXPECT_TRUE(xml::parse_untrusted(siblings(10000), 4 << 20, error)) << error;
+  EXPECT_FALSE(xml::parse_untrusted(siblings(100000), 4 << 20, error));
+  EXPECT_FALSE(xml::parse_untrusted(siblings(1000000), 4 << 20, error));  // 4 MB: a 130 MB tree
+  EXPECT_NE(error.find("more than"), std::string::npos) << error;
+  EXPECT_FALSE(xml::parse_untrusted(siblings(xml::kMaxNodes, "<!---->"), 4 << 20, error)) << "comments are nodes";
+  EXPECT_FALSE(xml::parse_untrusted(siblings(xml::kMaxNodes / 2, "<b c=''/>"), 4 << 20, error)) << "attributes too";
+}
+
+TEST(XmlSafeLimits, ReadsEveryDocumentAsUtf8) {
+  std::string error;
+  EXPECT_TRUE(xml::parse_untrusted("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>P\xc3\xa9tra</a>", 1 << 20, error));
+  EXPECT_FALSE(xml::parse_untrusted("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>P\xe9tra</a>", 1 << 20, error));
+  EXPECT_FALSE(xml::parse_untrusted(std::string("\xff\xfe<\0a\0/\0>\0", 10), 1 << 20, error)) << "UTF-16";
+  EXPECT_FALSE(xml::parse_untrusted("<a>Pe\xff\xfetra</a>", 1 << 20, error));
+}
+
+}  // namespace
+}  // namespace doelpoort
