@@ -1,7 +1,6 @@
 // The admin listener on a loopback port of its own (port 0), and what /readyz makes of its parts.
 #include "admin_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,43 +8,17 @@
 
 #include <atomic>
 
+#include "../support/http_client.h"
 #include "health.h"
 #include "metrics.h"
 
 namespace doelpoort {
 namespace {
 
-struct HttpAnswer {
-  int status = 0;
-  std::string head;
-  std::string body;
-};
+using doelpoort::testing::HttpAnswer;
 
 HttpAnswer request(int port, const std::string& method, const std::string& path) {
-  HttpAnswer a;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return a;
-  }
-  const std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
-  (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string raw;
-  char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  const auto split = raw.find("\r\n\r\n");
-  if (raw.compare(0, 5, "HTTP/") != 0 || split == std::string::npos) return a;
-  a.status = std::stoi(raw.substr(raw.find(' ') + 1, 3));
-  a.head = raw.substr(0, split);
-  a.body = raw.substr(split + 4);
-  return a;
+  return doelpoort::testing::http_request(port, method, path);
 }
 
 class AdminServerTest : public ::testing::Test {

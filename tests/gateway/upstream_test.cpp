@@ -261,6 +261,21 @@ class UpstreamTest : public ::testing::Test {
     took = std::chrono::duration_cast<milliseconds>(Clock::now() - t0);
     return st;
   }
+  struct Timed {
+    Status status;
+    UpstreamReply reply;
+    milliseconds took{};
+  };
+  /// One call, with a total deadline of `timeout_ms`, to a registry that behaves as `script`.
+  Timed call_within(int timeout_ms, Script script) {
+    TinyTlsServer server(dir_, std::move(script));
+    SourceConfig c = config(server.port());
+    c.timeout_ms = timeout_ms;
+    auto up = upstream(c);
+    Timed t;
+    t.status = call(*up, t.reply, t.took);
+    return t;
+  }
 
   TestDir dir_;
 };
@@ -293,51 +308,33 @@ TEST_F(UpstreamTest, AdvertisesNoCompression) {
 }
 
 TEST_F(UpstreamTest, HangingRegistryFailsAtTheDeadline) {
-  TinyTlsServer server(dir_, [](Exchange& x) {
+  const Timed t = call_within(600, [](Exchange& x) {
     x.wait_for_close();
     return false;
   });
-  SourceConfig c = config(server.port());
-  c.timeout_ms = 600;
-  auto up = upstream(c);
-  UpstreamReply reply;
-  milliseconds took{};
-  const Status st = call(*up, reply, took);
-  EXPECT_EQ(st.code(), Code::UPSTREAM_UNAVAILABLE) << st.message();
-  EXPECT_GE(took, milliseconds(550));
-  EXPECT_LT(took, milliseconds(600 + 300));
-  EXPECT_EQ(reply.http_status, 0);
+  EXPECT_EQ(t.status.code(), Code::UPSTREAM_UNAVAILABLE) << t.status.message();
+  EXPECT_GE(t.took, milliseconds(550));
+  EXPECT_LT(t.took, milliseconds(600 + 300));
+  EXPECT_EQ(t.reply.http_status, 0);
 }
 
 TEST_F(UpstreamTest, SlowDripIsCutOffAtTheDeadlineNotPerRead) {
-  TinyTlsServer server(dir_, [](Exchange& x) {
+  const Timed t = call_within(700, [](Exchange& x) {
     x.drip(http(200, kEnvelope), milliseconds(20));  // each read gets a byte well within any read timer
     return false;
   });
-  SourceConfig c = config(server.port());
-  c.timeout_ms = 700;
-  auto up = upstream(c);
-  UpstreamReply reply;
-  milliseconds took{};
-  const Status st = call(*up, reply, took);
-  EXPECT_EQ(st.code(), Code::UPSTREAM_UNAVAILABLE) << st.message();
-  EXPECT_NE(st.message().find("within 700 ms"), std::string::npos) << st.message();
-  EXPECT_LT(took, milliseconds(700 + 300));
+  EXPECT_EQ(t.status.code(), Code::UPSTREAM_UNAVAILABLE) << t.status.message();
+  EXPECT_NE(t.status.message().find("within 700 ms"), std::string::npos) << t.status.message();
+  EXPECT_LT(t.took, milliseconds(700 + 300));
 }
 
 TEST_F(UpstreamTest, TlsRecordDribbledByteByByteIsCutOffAtTheDeadline) {
-  TinyTlsServer server(dir_, [](Exchange& x) {
+  const Timed t = call_within(600, [](Exchange& x) {
     x.dribble_record(http(200, kEnvelope), milliseconds(20));
     return false;
   });
-  SourceConfig c = config(server.port());
-  c.timeout_ms = 600;
-  auto up = upstream(c);
-  UpstreamReply reply;
-  milliseconds took{};
-  const Status st = call(*up, reply, took);
-  EXPECT_EQ(st.code(), Code::UPSTREAM_UNAVAILABLE) << st.message();
-  EXPECT_LT(took, milliseconds(600 + 300));
+  EXPECT_EQ(t.status.code(), Code::UPSTREAM_UNAVAILABLE) << t.status.message();
+  EXPECT_LT(t.took, milliseconds(600 + 300));
 }
 
 TEST_F(UpstreamTest, ClosedIdleConnectionIsDroppedBeforeReuseAndTheRequestSentOnce) {

@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "../support/http_client.h"
 #include "../support/metrics_text.h"
 #include "../support/redis_server.h"
 #include "harness.h"
@@ -29,38 +30,6 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
 constexpr const char* kAdminLoopback = "  listen: 127.0.0.1:0\n";
-
-struct HttpAnswer {
-  int status = 0;  ///< 0: no HTTP answer
-  std::string body;
-};
-
-/// A plain HTTP/1.0 GET (no chunking, the server closes) on 127.0.0.1:`port`.
-HttpAnswer http_get(int port, const std::string& target) {
-  HttpAnswer a;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return a;
-  }
-  const std::string req = "GET " + target + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  (void)::send(fd, req.data(), req.size(), MSG_NOSIGNAL);
-  std::string raw;
-  char buf[16384];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  const auto split = raw.find("\r\n\r\n");
-  if (raw.compare(0, 5, "HTTP/") != 0 || split == std::string::npos) return a;
-  a.status = std::stoi(raw.substr(raw.find(' ') + 1, 3));
-  a.body = raw.substr(split + 4);
-  return a;
-}
 
 std::string url_encode(const std::string& s) {
   std::string out;
