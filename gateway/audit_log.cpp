@@ -249,6 +249,8 @@ Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
     std::unique_lock lock(p.mu);
     p.cv.wait(lock, [&] { return p.done; });
   }
+  for (Pending* next : p.wake_next)
+    if (next != nullptr) wake(next);
   if (options_.metrics != nullptr)
     options_.metrics->append->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (seq != nullptr) *seq = p.seq;
@@ -256,7 +258,7 @@ Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
 }
 
 void AuditLog::run() {
-  std::deque<Pending*> batch;
+  std::vector<Pending*> batch;
   std::unique_lock lock(mu_);
   while (true) {
     wake_writer_.wait_for(lock, options_.tree_head_interval, [&] { return stopping_ || !queue_.empty(); });
@@ -268,19 +270,26 @@ void AuditLog::run() {
                      std::chrono::steady_clock::now() - last_head_ >= options_.tree_head_interval || stop;
     if (tree_.size() > signed_size_ && due) sign_tree_head();
     if (batch.empty()) probe();
-    for (Pending* p : batch) {  // each caller alone: no herd of waiters woken for nothing
-      std::lock_guard done(p->mu);
-      p->done = true;
-      p->cv.notify_one();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const std::size_t left = 2 * i + 1;
+      batch[i]->wake_next[0] = left < batch.size() ? batch[left] : nullptr;
+      batch[i]->wake_next[1] = left + 1 < batch.size() ? batch[left + 1] : nullptr;
     }
+    if (!batch.empty()) wake(batch.front());
     batch.clear();
     lock.lock();
     if (stop) return;
   }
 }
 
+void AuditLog::wake(Pending* p) {
+  std::lock_guard lock(p->mu);
+  p->done = true;
+  p->cv.notify_one();
+}
+
 // Runs on the writer thread only; seq_, head_ and healthy_ change under mu_ so other threads may read them.
-void AuditLog::commit(std::deque<Pending*>& batch) {
+void AuditLog::commit(std::vector<Pending*>& batch) {
   std::uint64_t seq;
   std::string head;
   {

@@ -31,11 +31,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "audit_record.h"
 #include "codes.h"
@@ -95,11 +95,15 @@ class AuditLog final : public AuditSink {
     std::mutex mu;
     std::condition_variable cv;
     bool done = false;
+    // The writer wakes only the first caller of a batch; each caller wakes the next two (a binary tree),
+    // so the writer goes on to the next batch at once and the wake-ups spread over every core.
+    Pending* wake_next[2] = {nullptr, nullptr};
   };
+  static void wake(Pending* p);
   explicit AuditLog(AuditOptions options) : options_(std::move(options)) {}
   bool open_segment(std::string& error);
   void run();
-  void commit(std::deque<Pending*>& batch);
+  void commit(std::vector<Pending*>& batch);
   void sign_tree_head();
   void probe();
 
@@ -119,7 +123,7 @@ class AuditLog final : public AuditSink {
   std::string head_;       // "hash" of the last durable record
   bool healthy_ = true;
   std::condition_variable wake_writer_;
-  std::deque<Pending*> queue_;
+  std::vector<Pending*> queue_;
   bool stopping_ = false;
   std::thread writer_;
 };
