@@ -215,49 +215,50 @@ void Listener::run() {
       } else if (fd == wake_fd_) {
         std::uint64_t count = 0;
         if (::read(wake_fd_, &count, sizeof count) < 0) { /* nothing to read: a spurious wake-up */ }
-      } else if (auto it = parked_.find(fd); it != parked_.end()) {
-        std::unique_ptr<Connection> c = std::move(it->second);
-        parked_.erase(it);
-        if ((events[i].events & (EPOLLIN | EPOLLOUT)) == 0) {  // error or hang-up only
-          close(std::move(c));
-          continue;
+      } else {
+        std::unique_ptr<Connection> c;
+        {
+          std::lock_guard lock(mu_);
+          auto it = parked_.find(fd);
+          if (it == parked_.end()) continue;
+          c = std::move(it->second);
+          parked_.erase(it);
+          if ((events[i].events & (EPOLLIN | EPOLLOUT)) != 0) {
+            runnable_.push_back(std::move(c));
+            ++busy_;
+            ready_.notify_one();
+            continue;
+          }
         }
-        std::lock_guard lock(mu_);
-        runnable_.push_back(std::move(c));
-        ++busy_;
-        ready_.notify_one();
+        close(std::move(c));  // error or hang-up only
       }
     }
-    // Connections the workers are done with: park them (or close them when draining).
-    std::deque<std::unique_ptr<Connection>> back;
+    // Connections the workers are done with (workers park the ones kept open themselves).
     std::vector<std::unique_ptr<Connection>> done;
     bool idle = false;
     {
       std::lock_guard lock(mu_);
-      back.swap(returned_);
       done.swap(closing_);
       idle = busy_ == 0;
     }
     for (auto& c : done) close(std::move(c));
-    for (auto& c : back) draining ? close(std::move(c)) : park(std::move(c));
     const auto now = Clock::now();
     if (now - last_sweep_ >= std::chrono::milliseconds(100)) expire(now);
     if (stopping_ && !draining) {
       // Stop accepting; close the idle connections; requests in progress finish and are answered.
       draining = true;
       ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-      std::vector<int> fds;
-      for (auto& [fd, c] : parked_) fds.push_back(fd);
-      for (int fd : fds) {
-        auto it = parked_.find(fd);
-        close(std::move(it->second));
-        parked_.erase(it);
+      std::vector<std::unique_ptr<Connection>> idle_ones;
+      {
+        std::lock_guard lock(mu_);
+        draining_ = true;  // from now on workers hand connections back instead of parking them
+        for (auto& [fd, c] : parked_) idle_ones.push_back(std::move(c));
+        parked_.clear();
+        ready_.notify_all();
       }
-      std::lock_guard lock(mu_);
-      draining_ = true;
-      ready_.notify_all();
+      for (auto& c : idle_ones) close(std::move(c));
     }
-    if (draining && idle && back.empty() && done.empty()) break;
+    if (draining && idle && done.empty()) break;
   }
   for (auto& w : workers_) w.join();
   workers_.clear();
@@ -301,18 +302,22 @@ void Listener::admit() {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
     ev.data.fd = fd;
+    {
+      std::lock_guard lock(mu_);
+      parked_.emplace(fd, std::move(c));
+    }
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-    parked_.emplace(fd, std::move(c));
   }
 }
 
+// Called with mu_ held: the connection is in parked_ before epoll can report it again.
 void Listener::park(std::unique_ptr<Connection> c) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT | (c->want_write ? EPOLLOUT : 0U);
   ev.data.fd = c->fd;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->fd, &ev);
   const int fd = c->fd;
   parked_.emplace(fd, std::move(c));
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
 void Listener::close(std::unique_ptr<Connection> c) {
@@ -323,15 +328,22 @@ void Listener::close(std::unique_ptr<Connection> c) {
 
 void Listener::expire(Clock::time_point now) {
   last_sweep_ = now;
-  std::vector<int> expired;
-  for (const auto& [fd, c] : parked_)
-    if (c->deadline <= now) expired.push_back(fd);
-  for (int fd : expired) {
-    auto it = parked_.find(fd);
-    ++(it->second->established ? stats_.idle_closed : stats_.handshake_timeouts);
-    if (!it->second->established && metrics_ != nullptr) metrics_->handshake_failed(HandshakeFailure::Timeout);
-    close(std::move(it->second));
-    parked_.erase(it);
+  std::vector<std::unique_ptr<Connection>> expired;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = parked_.begin(); it != parked_.end();) {
+      if (it->second->deadline <= now) {
+        expired.push_back(std::move(it->second));
+        it = parked_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& c : expired) {
+    ++(c->established ? stats_.idle_closed : stats_.handshake_timeouts);
+    if (!c->established && metrics_ != nullptr) metrics_->handshake_failed(HandshakeFailure::Timeout);
+    close(std::move(c));
   }
 }
 
@@ -350,12 +362,12 @@ void Listener::work() {
     }
     const bool keep = c->established ? serve(service, *c) : handshake(*c);
     std::lock_guard lock(mu_);
-    if (keep) {
-      returned_.push_back(std::move(c));
-    } else {
-      closing_.push_back(std::move(c));
-    }
     --busy_;
+    if (keep && !draining_) {  // the common case: back into the epoll set without waking admission
+      park(std::move(c));
+      continue;
+    }
+    closing_.push_back(std::move(c));  // to close (draining, or done): admission uncounts it
     const std::uint64_t one = 1;
     if (::write(wake_fd_, &one, sizeof one) < 0) { /* admission also wakes every 100 ms */ }
   }

@@ -5,8 +5,8 @@
 //              connection whose handshake or keep-alive idle time runs out, and hands a connection to a
 //              worker only when bytes arrived on it.
 //   workers    a fixed pool. A worker advances a connection's TLS handshake (non-blocking: a client that
-//              sends half a ClientHello holds no worker) or serves one request on it, then gives the
-//              connection back to admission, or closes it.
+//              sends half a ClientHello holds no worker) or serves one request on it, then puts the
+//              connection back into the epoll set itself, or hands it to admission to close.
 //
 // A connection's state between requests is its socket and its OpenSSL session only; the worker's gSOAP
 // context serves whichever connection it holds. gSOAP does not support HTTP pipelining (it drops bytes
@@ -81,7 +81,6 @@ class Listener {
   void work();
   bool handshake(Connection& c);
   bool serve(InquiryService& service, Connection& c);
-  void give_back(std::unique_ptr<Connection> c);
 
   Pipeline& pipeline_;
   const GatewayConfig& config_;
@@ -98,14 +97,15 @@ class Listener {
   ListenerStats stats_;
 
   // Owned by the admission thread only.
-  std::unordered_map<int, std::unique_ptr<Connection>> parked_;
   std::unordered_map<std::string, int> per_peer_;  // open connections per client address
   Clock::time_point last_sweep_ = Clock::now();
 
   std::mutex mu_;
   std::condition_variable ready_;
+  // Idle connections in the epoll set: admission adds new ones and takes those with data; a worker puts
+  // back the one it served (and re-arms it) itself, so a request costs one hand-off, not two.
+  std::unordered_map<int, std::unique_ptr<Connection>> parked_;
   std::deque<std::unique_ptr<Connection>> runnable_;  // admission -> workers
-  std::deque<std::unique_ptr<Connection>> returned_;  // workers -> admission
   std::vector<std::unique_ptr<Connection>> closing_;  // workers -> admission, to close and uncount
   bool draining_ = false;
   int busy_ = 0;  // connections held by workers
