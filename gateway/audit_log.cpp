@@ -45,6 +45,18 @@ bool write_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
+bool pwrite_all(int fd, const char* data, std::size_t size, off_t at) {
+  while (size > 0) {
+    ssize_t n = ::pwrite(fd, data, size, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    at += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 std::string utc_day() {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -58,33 +70,37 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// A torn last write (a line without its newline: the write never became durable, so it was never
-// acknowledged) is moved aside into DIR/quarantine, so the log on disk is whole again.
-bool quarantine_torn_tail(const fs::path& segment, const std::string& dir, std::string& error) {
-  std::ifstream in(segment, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string s = text.str();
-  if (s.empty() || s.back() == '\n') return true;
-  const std::size_t keep = s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1;
-  const std::string qdir = dir + "/quarantine";
+// After a crash the last segment may end in a write cut short (never durable, so never acknowledged) and
+// padding (audit_reader.h). The torn bytes are moved aside into DIR/quarantine and both are cut off,
+// durably, so the log on disk is whole again before a new segment starts.
+bool recover_tail(const fs::path& segment, const std::string& dir, std::string& error) {
+  SegmentText text;
   std::error_code ec;
-  fs::create_directories(qdir, ec);
-  const std::string qfile = qdir + "/" + segment.filename().string() + "." + std::to_string(keep) + ".torn";
-  int q = ::open(qfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (q < 0 || !write_all(q, s.data() + keep, s.size() - keep) || ::fsync(q) != 0) {
-    if (q >= 0) ::close(q);
-    error = qfile + ": cannot quarantine a torn write: " + std::strerror(errno);
+  if (!read_segment(segment, text, ec)) {
+    error = segment.string() + ": " + ec.message();
     return false;
   }
-  ::close(q);
-  if (::truncate(segment.c_str(), static_cast<off_t>(keep)) != 0 || !sync_dir(qdir)) {
-    error = segment.string() + ": cannot cut off a torn write: " + std::strerror(errno);
-    return false;
+  if (text.padded == 0) return true;
+  const std::size_t keep = text.records.size();
+  if (!text.torn.empty()) {
+    const std::string qdir = dir + "/quarantine";
+    fs::create_directories(qdir, ec);
+    const std::string qfile = qdir + "/" + segment.filename().string() + "." + std::to_string(keep) + ".torn";
+    int q = ::open(qfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (q < 0 || !write_all(q, text.torn.data(), text.torn.size()) || ::fsync(q) != 0 || !sync_dir(qdir)) {
+      if (q >= 0) ::close(q);
+      error = qfile + ": cannot quarantine a torn write: " + std::strerror(errno);
+      return false;
+    }
+    ::close(q);
+    log::warn("audit_torn_write_quarantined", {{"segment", segment.string()}, {"bytes", text.torn.size()},
+                                               {"quarantine", qfile}});
   }
-  log::warn("audit_torn_write_quarantined", {{"segment", segment.string()}, {"bytes", s.size() - keep},
-                                             {"quarantine", qfile}});
-  return true;
+  const int fd = ::open(segment.c_str(), O_WRONLY | O_CLOEXEC);
+  const bool ok = fd >= 0 && ::ftruncate(fd, static_cast<off_t>(keep)) == 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) error = segment.string() + ": cannot cut off a torn write: " + std::strerror(errno);
+  return ok;
 }
 
 }  // namespace
@@ -135,7 +151,7 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::strin
     error = options.dir + ": " + ec.message();
     return nullptr;
   }
-  if (!segments.empty() && !quarantine_torn_tail(segments.back(), options.dir, error)) return nullptr;
+  if (!segments.empty() && !recover_tail(segments.back(), options.dir, error)) return nullptr;
   log->head_ = kGenesis;
   std::string last, body, hash;
   const auto parts = audit_parts(options.dir, ec);
@@ -154,7 +170,12 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::strin
       continue;
     }
     const auto& segment = part.path;
-    std::ifstream in(segment, std::ios::binary);
+    SegmentText text;
+    if (!read_segment(segment, text, ec) || !text.torn.empty()) {
+      error = segment.string() + ": " + (ec ? ec.message() : "a write cut short; run doelpoort audit verify");
+      return nullptr;
+    }
+    std::istringstream in(std::move(text.records));
     for (std::string line; std::getline(in, line);) {
       merkle::Hash leaf{};
       if (!unseal_line(line, body, hash) || !merkle::from_hex(hash, leaf)) {
@@ -190,10 +211,16 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::strin
 }
 
 bool AuditLog::open_segment(std::string& error) {
+  // A full segment loses its padding, durably, before the next one exists: only the last segment of a log
+  // ever has a padded tail.
+  if (fd_ >= 0 && !trim_padding()) {
+    error = "cannot cut the padding off the full segment: " + std::string(std::strerror(errno));
+    return false;
+  }
   char name[64];
   std::snprintf(name, sizeof name, "segment-%012llu.jsonl", static_cast<unsigned long long>(seq_ + 1));
   const std::string path = options_.dir + "/" + name;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0 || !sync_dir(options_.dir)) {
     error = path + ": " + std::strerror(errno);
     if (fd >= 0) ::close(fd);
@@ -201,8 +228,35 @@ bool AuditLog::open_segment(std::string& error) {
   }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
-  durable_size_ = ::lseek(fd_, 0, SEEK_END);
+  durable_size_ = padded_size_ = ::lseek(fd_, 0, SEEK_END);
   segment_day_ = utc_day();
+  return true;
+}
+
+// Makes room for `bytes` more after the durable end by writing padding ahead (see the header). Padding is
+// only an optimisation: when the disk has no room for it, records are written past the end as before.
+void AuditLog::pad_for(std::size_t bytes) {
+  const long long need = durable_size_ + static_cast<long long>(bytes);
+  if (need <= padded_size_) return;
+  static const std::string newlines(64 << 10, '\n');
+  const long long end = (need + kPadAhead) & ~4095LL;
+  for (long long at = std::max(padded_size_, durable_size_); at < end;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<long long>(end - at, static_cast<long long>(newlines.size())));
+    if (!pwrite_all(fd_, newlines.data(), n, static_cast<off_t>(at))) {
+      if (::ftruncate(fd_, durable_size_) != 0) { /* the records' own write reports the disk */ }
+      padded_size_ = durable_size_;
+      return;
+    }
+    at += static_cast<long long>(n);
+    padded_size_ = at;
+  }
+}
+
+// Cuts the padding off the segment's end and makes that durable (roll-over and clean shutdown).
+bool AuditLog::trim_padding() {
+  if (padded_size_ <= durable_size_) return true;
+  if (::ftruncate(fd_, durable_size_) != 0 || ::fdatasync(fd_) != 0) return false;
+  padded_size_ = durable_size_;
   return true;
 }
 
@@ -213,6 +267,8 @@ AuditLog::~AuditLog() {
   }
   wake_writer_.notify_one();
   if (writer_.joinable()) writer_.join();
+  if (fd_ >= 0 && !trim_padding())
+    log::error("audit_trim_failed", {{"reason", std::strerror(errno)}});  // the next start cuts it off
   if (fd_ >= 0) ::close(fd_);
   if (heads_fd_ >= 0) ::close(heads_fd_);
 }
@@ -322,7 +378,8 @@ void AuditLog::commit(std::vector<Pending*>& batch) {
   if (durable_size_ > 0 &&
       (durable_size_ + static_cast<long long>(out.size()) > options_.segment_max_bytes || utc_day() != segment_day_))
     ok = open_segment(error);
-  ok = ok && write_all(fd_, out.data(), out.size());
+  if (ok) pad_for(out.size());
+  ok = ok && pwrite_all(fd_, out.data(), out.size(), static_cast<off_t>(durable_size_));
   if (ok && options_.sync) {
     const auto start = std::chrono::steady_clock::now();
     ok = ::fdatasync(fd_) == 0;
@@ -332,7 +389,9 @@ void AuditLog::commit(std::vector<Pending*>& batch) {
   if (!ok) {
     const std::string why = error.empty() ? std::strerror(errno) : error;
     // Cut back to the durable end so the chain on disk stays whole; the next batch starts from there.
+    // (Should that fail too, the next batch writes padding over what this one left before its records.)
     if (::ftruncate(fd_, durable_size_) != 0) { /* the next write reports the disk again */ }
+    padded_size_ = durable_size_;
     for (Pending* p : batch) p->result = Status(Code::AUDIT_UNAVAILABLE, "audit write failed: " + why);
     log::error("audit_write_failed", {{"reason", why}, {"records", batch.size()}});
     if (options_.metrics != nullptr) options_.metrics->write_failures->Increment();
@@ -342,6 +401,7 @@ void AuditLog::commit(std::vector<Pending*>& batch) {
     return;
   }
   durable_size_ += static_cast<long long>(out.size());
+  padded_size_ = std::max(padded_size_, durable_size_);  // records written past the padding grew the file
   for (const auto& leaf : leaves) tree_.append(leaf);
   if (options_.metrics != nullptr) options_.metrics->records->Increment(static_cast<double>(batch.size()));
   std::lock_guard lock(mu_);
@@ -368,9 +428,10 @@ void AuditLog::probe() {
   bool ok = ::fallocate(fd_, 0, static_cast<off_t>(durable_size_), kProbe) == 0;
   if (!ok && (errno == EOPNOTSUPP || errno == ENOSYS)) {  // a file system without fallocate: write zeros
     static const char zeros[kProbe] = {};
-    ok = write_all(fd_, zeros, sizeof zeros);
+    ok = pwrite_all(fd_, zeros, sizeof zeros, static_cast<off_t>(durable_size_));
   }
   if (::ftruncate(fd_, durable_size_) != 0) ok = false;
+  padded_size_ = durable_size_;
   if (!ok) return;
   std::lock_guard lock(mu_);
   healthy_ = true;

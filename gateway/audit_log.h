@@ -24,6 +24,13 @@
 // with one fdatasync() (group commit), then wakes each caller. A write
 // or sync error fails the whole batch closed (its callers get AUDIT_UNAVAILABLE, the file is cut back to
 // its last durable length) and the next batch tries again, so the log recovers once the disk does.
+//
+// Padding: the writer keeps 1 MiB of newlines written ahead of the active segment's last record and
+// writes each batch over them, so the file does not grow with every batch and fdatasync flushes data
+// only, not the file system's journal for a new file size (0.23 instead of 0.45 ms per sync at the
+// median on the reference VM, see bench/RESULTS.md). The padding is cut off at roll-over and at a clean
+// stop; after a crash, start-up cuts it off with any write cut short (readers stop at the first empty
+// line: audit_reader.h, read_segment).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -102,6 +109,8 @@ class AuditLog final : public AuditSink {
   static void wake(Pending* p);
   explicit AuditLog(AuditOptions options) : options_(std::move(options)) {}
   bool open_segment(std::string& error);
+  void pad_for(std::size_t bytes);
+  bool trim_padding();
   void run();
   void commit(std::vector<Pending*>& batch);
   void sign_tree_head();
@@ -111,7 +120,9 @@ class AuditLog final : public AuditSink {
   std::unique_ptr<TreeHeadSigner> signer_;
   int fd_ = -1;
   int heads_fd_ = -1;
+  static constexpr long long kPadAhead = 1 << 20;
   long long durable_size_ = 0;  // bytes of the current segment known durable
+  long long padded_size_ = 0;   // its size on disk: the durable records, then '\n' padding
   std::string segment_day_;     // UTC date the current segment was started
   merkle::Frontier tree_;       // over every durable record
   std::uint64_t signed_size_ = 0;

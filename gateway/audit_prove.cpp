@@ -1,6 +1,7 @@
 #include "audit_prove.h"
 
 #include <fstream>
+#include <sstream>
 
 #include "audit_log.h"
 #include "audit_reader.h"
@@ -46,10 +47,14 @@ bool read_audit_leaves(const std::string& dir, AuditLeaves& out, std::string& er
       }
       continue;
     }
-    std::ifstream in(file, std::ios::binary);
+    SegmentText text;
+    if (!read_segment(file, text, ec)) {
+      error = file.string() + ": " + ec.message();
+      return false;
+    }
+    std::istringstream in(std::move(text.records));  // a torn last write is left out
     std::string body, hash;
     for (std::string line; std::getline(in, line);) {
-      if (in.eof()) break;  // torn last write
       if (!unseal_line(line, body, hash)) {
         error = file.string() + ": a record is not sealed; run doelpoort audit verify";
         return false;

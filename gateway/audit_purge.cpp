@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "audit_log.h"
@@ -57,13 +58,18 @@ bool purge_audit(const std::string& dir, const std::string& before, const TreeHe
   fs::create_directories(dir + "/purged", ec);
   // Oldest first, and stop at the first segment that holds a record to keep: the log stays one sequence.
   for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
-    std::ifstream in(segments[i], std::ios::binary);
+    SegmentText text;
+    if (!read_segment(segments[i], text, ec) || !text.torn.empty()) {
+      error = segments[i].string() + ": unreadable; run doelpoort audit verify first";
+      return false;
+    }
+    std::istringstream in(std::move(text.records));
     std::string leaves, line, body, hash, last_hash;
     std::uint64_t first = 0, last = 0, records = 0;
     bool keep = false;
     while (std::getline(in, line)) {
       auto r = nlohmann::json::parse(line, nullptr, false);
-      if (in.eof() || !r.is_object() || !unseal_line(line, body, hash)) {
+      if (!r.is_object() || !unseal_line(line, body, hash)) {
         error = segments[i].string() + ": unreadable record; run doelpoort audit verify first";
         return false;
       }

@@ -6,6 +6,9 @@
 #include <unordered_map>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include "audit_log.h"
 
 namespace doelpoort {
 
@@ -34,6 +37,39 @@ std::vector<AuditPart> audit_parts(const std::string& dir, std::error_code& ec) 
   return parts;
 }
 
+bool read_segment(const std::filesystem::path& file, SegmentText& out, std::error_code& ec) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    ec = std::make_error_code(std::errc::no_such_file_or_directory);
+    return false;
+  }
+  std::string s{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) {
+    ec = std::make_error_code(std::errc::io_error);
+    return false;
+  }
+  // The records end at the first empty line, or at the end of the file.
+  std::size_t end = s.size();
+  if (!s.empty() && s[0] == '\n')
+    end = 0;
+  else if (const std::size_t blank = s.find("\n\n"); blank != std::string::npos)
+    end = blank + 1;
+  // Their last line is cut short when it has no newline, or, with padding after it, no seal.
+  std::size_t cut = end;
+  if (end > 0) {
+    const std::size_t nl = end >= 2 ? s.rfind('\n', end - 2) : std::string::npos;  // before the last line
+    const std::size_t last = nl == std::string::npos ? 0 : nl + 1;
+    std::string body, hash;
+    if (s[end - 1] != '\n' || (end < s.size() && !unseal_line(s.substr(last, end - 1 - last), body, hash))) cut = last;
+  }
+  const std::size_t torn_end = s.find_last_not_of('\n');
+  out.torn = torn_end == std::string::npos || torn_end < cut ? std::string() : s.substr(cut, torn_end + 1 - cut);
+  out.padded = s.size() - cut;
+  s.resize(cut);
+  out.records = std::move(s);
+  return true;
+}
+
 bool for_each_audit_record(const std::string& dir, const std::function<void(const nlohmann::json&)>& visit,
                            std::string& error) {
   std::error_code ec;
@@ -42,11 +78,15 @@ bool for_each_audit_record(const std::string& dir, const std::function<void(cons
     error = dir + ": " + ec.message();
     return false;
   }
+  SegmentText text;
   for (const auto& file : segments) {
-    std::ifstream in(file, std::ios::binary);
+    if (!read_segment(file, text, ec)) {
+      error = file.string() + ": " + ec.message();
+      return false;
+    }
+    std::istringstream in(std::move(text.records));  // a torn last write is left out
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
-      if (in.eof()) break;  // torn last write
       auto record = nlohmann::json::parse(line, nullptr, false);
       if (!record.is_object()) {
         error = file.string() + ":" + std::to_string(n) + ": not a JSON record";

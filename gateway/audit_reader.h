@@ -28,6 +28,20 @@ namespace doelpoort {
 /// The segment files (segment-*.jsonl) of the log in `dir`, in order.
 std::vector<std::filesystem::path> audit_segments(const std::string& dir, std::error_code& ec);
 
+/// One segment file's text, split where its records end. The gateway writes its active segment over
+/// newlines written ahead (padding, see audit_log.h) and cuts them off at roll-over and at a clean stop, so
+/// a segment's records end at its end of file or at its first empty line, whichever comes first.
+/// What follows them and is not padding is a write a crash cut short (never durable, so never
+/// acknowledged): a last line without its newline, an unsealed line just before the padding, or bytes
+/// after it (the disk kept a later page of the last write but not an earlier one).
+struct SegmentText {
+  std::string records;    ///< whole lines, each with its '\n'
+  std::string torn;       ///< the bytes of a write cut short, up to the last that is not padding; or empty
+  std::size_t padded = 0;  ///< bytes after `records` (torn bytes and padding): what recovery cuts off
+};
+/// Reads `file`; false (and `ec`) when it cannot.
+bool read_segment(const std::filesystem::path& file, SegmentText& out, std::error_code& ec);
+
 /// A part of the log: a segment of records, or what is left of a purged one (its leaf hashes, in
 /// DIR/purged/segment-*.leaves; see audit_purge.h).
 struct AuditPart {

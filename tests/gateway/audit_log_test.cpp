@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <thread>
 #include <vector>
 
 #include "audit_purge.h"
+#include "audit_reader.h"
 #include "audit_verify.h"
 #include "test_dir.h"
 
@@ -245,6 +247,98 @@ TEST(AuditVerify, ReportsATornLastWriteWithoutFailing) {
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_NE(r.warnings[0].find("quarantined"), std::string::npos) << r.warnings[0];
   EXPECT_EQ(TestDir::read(file).find("\"inquiry_id\":\"q2\",\"prev\":\"\n"), std::string::npos);
+}
+
+// The active segment is written over newlines written ahead (padding); readers stop at the first empty
+// line, and a clean stop cuts the padding off.
+TEST(AuditLog, ActiveSegmentIsPaddedWhileOpenAndTrimmedAtAStop) {
+  TestDir dir;
+  std::string error;
+  auto log = AuditLog::open(options_for(dir.path()), error);
+  ASSERT_TRUE(log) << error;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->append({{"inquiry_id", "q" + std::to_string(i)}}).is_ok());
+  const std::string file = only_segment(dir.path());
+  const std::string live = TestDir::read(file);
+  const std::size_t records_end = live.find("\n\n") + 1;
+  ASSERT_NE(records_end, 0u) << "no padding after the records";
+  EXPECT_EQ(live.find_first_not_of('\n', records_end), std::string::npos) << "padding is newlines only";
+  EXPECT_GE(live.size(), records_end + (1u << 20) - 4096);
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_TRUE(r.ok) << r.first_problem;
+  EXPECT_EQ(r.records, 3u);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];
+  int seen = 0;
+  ASSERT_TRUE(for_each_audit_record(dir.path(), [&](const nlohmann::json&) { ++seen; }, error)) << error;
+  EXPECT_EQ(seen, 3);
+  log.reset();
+  EXPECT_EQ(TestDir::read(file), live.substr(0, records_end));
+}
+
+// What a power cut can leave of the last, unacknowledged write over the padding, and what start-up makes of it.
+struct CrashTail {
+  const char* name;
+  std::function<std::string(const std::string& records, const std::string& last_line)> tail;
+  const char* quarantined;  // what is moved aside; empty: nothing
+};
+
+TEST(AuditLog, StartUpCutsOffPaddingAndWritesCutShortAfterACrash) {
+  const std::string pad(8192, '\n');
+  const std::vector<CrashTail> cases = {
+      {"padding only", [&](const std::string&, const std::string&) { return pad; }, ""},
+      {"a record cut short before the padding",
+       [&](const std::string&, const std::string&) { return std::string(R"({"inquiry_id":"q9","prev":")") + pad; },
+       R"({"inquiry_id":"q9","prev":")"},
+      {"a record cut short at the end of the file",
+       [&](const std::string&, const std::string&) { return std::string(R"({"inquiry_id":"q9")"); }, R"({"inquiry_id":"q9")"},
+      // The disk kept a later page of the write but not the one before it: a whole line after a gap.
+      {"a later page kept, an earlier one lost",
+       [&](const std::string&, const std::string& last) { return pad.substr(0, 100) + last + "\n" + pad; },
+       nullptr},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    TestDir dir;
+    write_records(dir.path(), 3);
+    const std::string file = only_segment(dir.path());
+    const std::string records = TestDir::read(file);
+    const std::string last = records.substr(records.rfind('\n', records.size() - 2) + 1, std::string::npos);
+    const std::string tail = c.tail(records, last.substr(0, last.size() - 1));
+    std::ofstream(file, std::ios::binary | std::ios::app) << tail;
+    AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+    EXPECT_TRUE(r.ok) << r.first_problem;
+    EXPECT_EQ(r.records, 3u);
+    const bool torn = c.quarantined == nullptr || *c.quarantined != '\0';
+    EXPECT_EQ(r.warnings.size(), torn ? 1u : 0u);
+    if (torn && !r.warnings.empty()) EXPECT_NE(r.warnings[0].find(":4: torn last write"), std::string::npos) << r.warnings[0];
+
+    write_records(dir.path(), 1);  // the gateway starts again and appends
+    EXPECT_EQ(TestDir::read(file), records) << "the old segment ends at its last whole record";
+    const std::string qfile = dir.file("quarantine/" + std::filesystem::path(file).filename().string() + "." +
+                                       std::to_string(records.size()) + ".torn");
+    if (!torn) {
+      EXPECT_FALSE(std::filesystem::exists(dir.file("quarantine")));
+    } else {
+      ASSERT_TRUE(std::filesystem::exists(qfile));
+      const std::string expected = c.quarantined != nullptr ? c.quarantined : pad.substr(0, 100) + last.substr(0, last.size() - 1);
+      EXPECT_EQ(TestDir::read(qfile), expected);
+    }
+    r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+    EXPECT_TRUE(r.ok) << r.first_problem;
+    EXPECT_EQ(r.records, 4u);
+  }
+}
+
+TEST(AuditVerify, FindsBytesAfterTheRecordsOfAClosedSegment) {
+  TestDir dir;
+  write_records(dir.path(), 2);
+  const std::string first = only_segment(dir.path());
+  write_records(dir.path(), 2);
+  std::ofstream(first, std::ios::binary | std::ios::app) << "\n\n" << R"({"inquiry_id":"smuggled"})" << "\n";
+  AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.first_problem.find("segment-000000000001.jsonl:3: bytes after the last record of a closed segment"),
+            std::string::npos)
+      << r.first_problem;
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "audit_reader.h"
 #include "stdsoap2.h"
 #include "xml_safe.h"
 
@@ -305,14 +306,9 @@ UpstreamReply IntegrationTest::raw_post(const std::string& body, const std::stri
 
 std::vector<nlohmann::json> IntegrationTest::audit_records() const {
   std::vector<nlohmann::json> out;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir_ + "/gw-audit"))
-    if (e.path().filename().string().rfind("segment-", 0) == 0) files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    std::stringstream in(read_file(f));
-    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
-  }
+  std::string error;
+  EXPECT_TRUE(for_each_audit_record(dir_ + "/gw-audit", [&](const nlohmann::json& r) { out.push_back(r); }, error))
+      << error;
   return out;
 }
 
