@@ -54,7 +54,77 @@ bool matches(xmlXPathCompExpr* expr, xmlXPathContext* ctx) {
   return r && xmlXPathCastToBoolean(r.get()) != 0;
 }
 
+bool is_name_char(char c, bool first) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+         (!first && ((c >= '0' && c <= '9') || c == '-' || c == '.'));
+}
+
+template <typename Step>
+bool element_is(const xmlNode* n, const Step& step) {
+  if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, x(step.local))) return false;
+  const bool none = n->ns == nullptr || n->ns->href == nullptr || n->ns->href[0] == 0;
+  return step.ns.empty() ? none : !none && xmlStrEqual(n->ns->href, x(step.ns));
+}
+
+// The elements a child path selects, below `first` and its siblings, in document order (depth first
+// along the path is document order); at most one when `one`.
+template <typename Step>
+bool follow(const xmlNode* first, const std::vector<Step>& path, std::size_t i, bool one,
+            std::vector<const xmlNode*>& out) {
+  for (const xmlNode* n = first; n != nullptr; n = n->next) {
+    if (!element_is(n, path[i])) continue;
+    if (i + 1 == path.size()) {
+      out.push_back(n);
+      if (one) return true;
+    } else if (follow(n->children, path, i + 1, one, out) && one) {
+      return true;
+    }
+  }
+  return !out.empty();
+}
+
 }  // namespace
+
+// "/" QName ("/" QName)*, every prefix declared; anything else (predicates, "//", "*", functions,
+// whitespace, non-ASCII names) is left to libxml2: no steps. An unprefixed name is in no namespace
+// (XPath 1.0).
+std::vector<CompiledMapping::Step> CompiledMapping::child_path(const std::string& xpath, const Mapping& m) {
+  std::vector<Step> path;
+  for (std::size_t i = 0; i < xpath.size();) {
+    if (xpath[i] != '/') return {};
+    std::size_t end = ++i;
+    while (end < xpath.size() && xpath[end] != '/') ++end;
+    const std::string qname = xpath.substr(i, end - i);
+    const std::size_t colon = qname.find(':');
+    Step step;
+    step.local = colon == std::string::npos ? qname : qname.substr(colon + 1);
+    if (colon != std::string::npos) {
+      auto ns = m.namespaces.find(qname.substr(0, colon));
+      if (colon == 0 || ns == m.namespaces.end() || ns->second.empty()) return {};
+      step.ns = ns->second;
+    }
+    if (step.local.empty()) return {};
+    for (std::size_t k = 0; k < qname.size(); ++k)
+      if (k != colon && !is_name_char(qname[k], k == 0 || k == colon + 1)) return {};
+    path.push_back(std::move(step));
+    i = end;
+  }
+  return path;
+}
+
+bool CompiledMapping::values(const Field& f, xmlDoc* doc, xmlXPathContext* ctx, std::vector<std::string>& out) {
+  if (f.path.empty()) return values_of(f.expr.get(), ctx, out);
+  std::vector<const xmlNode*> nodes;
+  follow(doc->children, f.path, 0, false, nodes);
+  for (const xmlNode* n : nodes) out.push_back(xml::text_of(n));
+  return true;
+}
+
+bool CompiledMapping::present(const Field& f, xmlDoc* doc, xmlXPathContext* ctx) {
+  if (f.path.empty()) return matches(f.expr.get(), ctx);
+  std::vector<const xmlNode*> nodes;
+  return follow(doc->children, f.path, 0, true, nodes);
+}
 
 std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std::string& error) {
   std::unique_ptr<CompiledMapping> c(new CompiledMapping(m));
@@ -77,7 +147,7 @@ std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std:
   for (const auto& [name, field] : m.fields) {
     XPathPtr e = build("field \"" + name + "\"", field.xpath);
     if (!e) return nullptr;
-    c->fields_.push_back({name, std::move(e)});  // std::map order: sorted by name
+    c->fields_.push_back({name, std::move(e), child_path(field.xpath, m)});  // std::map order: sorted by name
   }
   if (!m.not_found.empty() && !(c->not_found_ = build("not_found", m.not_found))) return nullptr;
   if (!m.fault.empty() && !(c->fault_ = build("fault", m.fault))) return nullptr;
@@ -110,14 +180,14 @@ Status CompiledMapping::extract(xmlDoc* doc, const std::vector<std::string>& wan
     const Field* f = find(name);
     if (f == nullptr) return {Code::INTERNAL_ERROR, "field \"" + name + "\" is not mapped"};
     values.clear();
-    if (!values_of(f->expr.get(), ctx.get(), values)) return {Code::UPSTREAM_ERROR, "cannot evaluate " + name};
+    if (!CompiledMapping::values(*f, doc, ctx.get(), values)) return {Code::UPSTREAM_ERROR, "cannot evaluate " + name};
     if (!values.empty()) out.returned.push_back(name);
     for (auto& v : values) out.fields.emplace_back(name, std::move(v));
   }
   // Everything else the registry sent is withheld: record which fields, never what they held.
   for (const auto& f : fields_) {
     if (std::find(wanted.begin(), wanted.end(), f.name) != wanted.end()) continue;
-    if (matches(f.expr.get(), ctx.get())) out.withheld.push_back(f.name);
+    if (present(f, doc, ctx.get())) out.withheld.push_back(f.name);
   }
   return Status::ok();
 }

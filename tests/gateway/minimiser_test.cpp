@@ -2,6 +2,9 @@
 #include "minimiser.h"
 
 #include <gtest/gtest.h>
+#include <libxml/xpathInternals.h>
+
+#include <algorithm>
 
 #include "xml_safe.h"
 
@@ -87,6 +90,73 @@ TEST_F(MinimiserTest, RefusesToCompileAnUndeclaredPrefix) {
   std::string error;
   EXPECT_FALSE(CompiledMapping::compile(bad, error));
   EXPECT_NE(error.find("undeclared namespace prefix"), std::string::npos) << error;
+}
+
+// Child paths are followed by walking the tree instead of by libxml2's XPath engine: on an answer full of
+// namespace traps, every field gives what libxml2's XPath gives for the same path.
+TEST(MinimiserChildPaths, SelectExactlyWhatXPathSelects) {
+  xml::init();
+  const std::string answer = R"(<?xml version="1.0"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>
+ <s:R xmlns:s="urn:s" xmlns:other="urn:other">
+  <C><Naam>Jan</Naam><Naam>Piet</Naam><other:Naam>not this</other:Naam>
+   <Adres><Postcd>1234AB</Postcd></Adres><Adres><Postcd>5678CD</Postcd><Postcd>9999ZZ</Postcd></Adres>
+   <Leeg/><s:Gekwalificeerd>q</s:Gekwalificeerd>
+   <Standaard xmlns="urn:s"><Kind>in urn:s, not in no namespace</Kind></Standaard>
+   <x:Zelfde xmlns:x="urn:s">same namespace, another prefix</x:Zelfde>
+   <!-- <Naam>a comment</Naam> --><Tekst>a<b>b</b>c</Tekst></C>
+  <C><Naam>Klaas</Naam></C>
+ </s:R></soap:Body></soap:Envelope>)";
+  Mapping m;
+  m.file = "test.yaml";
+  m.namespaces = {{"soap", "http://schemas.xmlsoap.org/soap/envelope/"}, {"s", "urn:s"}, {"o", "urn:other"}};
+  const std::string r = "/soap:Envelope/soap:Body/s:R";
+  m.fields = {{"naam", {r + "/C/Naam", "a"}},
+              {"other_naam", {r + "/C/o:Naam", "a"}},
+              {"postcode", {r + "/C/Adres/Postcd", "a"}},
+              {"leeg", {r + "/C/Leeg", "a"}},
+              {"gekwalificeerd", {r + "/C/s:Gekwalificeerd", "a"}},
+              {"ongekwalificeerd", {r + "/C/Gekwalificeerd", "a"}},
+              {"standaard_kind", {r + "/C/Standaard/Kind", "a"}},
+              {"standaard_kind_s", {r + "/C/s:Standaard/s:Kind", "a"}},
+              {"zelfde", {r + "/C/s:Zelfde", "a"}},
+              {"tekst", {r + "/C/Tekst", "a"}},
+              {"afwezig", {r + "/C/Afwezig", "a"}},
+              {"verkeerde_wortel", {"/soap:Body/s:R/C/Naam", "a"}},
+              {"met_predicaat", {r + "/C[Naam='Klaas']/Naam", "a"}}};
+  std::string error;
+  auto compiled = CompiledMapping::compile(m, error);
+  ASSERT_TRUE(compiled) << error;
+  xml::DocPtr doc = xml::parse_untrusted(answer, 1 << 20, error);
+  ASSERT_TRUE(doc) << error;
+  std::unique_ptr<xmlXPathContext, decltype(&xmlXPathFreeContext)> ctx(xmlXPathNewContext(doc.get()), xmlXPathFreeContext);
+  for (const auto& [prefix, uri] : m.namespaces)
+    xmlXPathRegisterNs(ctx.get(), reinterpret_cast<const xmlChar*>(prefix.c_str()), reinterpret_cast<const xmlChar*>(uri.c_str()));
+  std::vector<std::string> present;
+  for (const auto& [name, field] : m.fields) {
+    SCOPED_TRACE(name);
+    std::unique_ptr<xmlXPathObject, decltype(&xmlXPathFreeObject)> r(
+        xmlXPathEval(reinterpret_cast<const xmlChar*>(field.xpath.c_str()), ctx.get()), xmlXPathFreeObject);
+    ASSERT_TRUE(r && r->type == XPATH_NODESET);
+    std::vector<std::string> expected;
+    for (int i = 0; r->nodesetval != nullptr && i < r->nodesetval->nodeNr; ++i)
+      expected.push_back(xml::text_of(r->nodesetval->nodeTab[i]));
+    if (!expected.empty()) present.push_back(name);
+    Minimised out;
+    ASSERT_TRUE(compiled->extract(doc.get(), {name}, out).is_ok());
+    std::vector<std::string> got;
+    for (const auto& [n, v] : out.fields) got.push_back(v);
+    EXPECT_EQ(got, expected);
+  }
+  // The fields present in the answer, as withheld when none is asked for.
+  Minimised none;
+  ASSERT_TRUE(compiled->extract(doc.get(), {}, none).is_ok());
+  std::sort(present.begin(), present.end());
+  EXPECT_EQ(none.withheld, present);
+  EXPECT_GE(present.size(), 8u);  // the traps above do not all select nothing
+  EXPECT_EQ(std::count(present.begin(), present.end(), "other_naam"), 1);
+  EXPECT_EQ(std::count(present.begin(), present.end(), "ongekwalificeerd"), 0);
+  EXPECT_EQ(std::count(present.begin(), present.end(), "standaard_kind"), 0);
 }
 
 TEST(XmlSafe, RefusesADoctype) {
