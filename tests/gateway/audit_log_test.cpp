@@ -277,22 +277,23 @@ TEST(AuditLog, ActiveSegmentIsPaddedWhileOpenAndTrimmedAtAStop) {
 // What a power cut can leave of the last, unacknowledged write over the padding, and what start-up makes of it.
 struct CrashTail {
   const char* name;
-  std::function<std::string(const std::string& records, const std::string& last_line)> tail;
-  const char* quarantined;  // what is moved aside; empty: nothing
+  std::function<std::string(const std::string& last_line)> tail;  // appended to three whole records
+  // What start-up moves aside: "" nothing; null the tail up to its padding (computed: it holds last_line).
+  const char* quarantined;
 };
 
 TEST(AuditLog, StartUpCutsOffPaddingAndWritesCutShortAfterACrash) {
   const std::string pad(8192, '\n');
   const std::vector<CrashTail> cases = {
-      {"padding only", [&](const std::string&, const std::string&) { return pad; }, ""},
+      {"padding only", [&](const std::string&) { return pad; }, ""},
       {"a record cut short before the padding",
-       [&](const std::string&, const std::string&) { return std::string(R"({"inquiry_id":"q9","prev":")") + pad; },
+       [&](const std::string&) { return std::string(R"({"inquiry_id":"q9","prev":")") + pad; },
        R"({"inquiry_id":"q9","prev":")"},
       {"a record cut short at the end of the file",
-       [&](const std::string&, const std::string&) { return std::string(R"({"inquiry_id":"q9")"); }, R"({"inquiry_id":"q9")"},
+       [](const std::string&) { return std::string(R"({"inquiry_id":"q9")"); }, R"({"inquiry_id":"q9")"},
       // The disk kept a later page of the write but not the one before it: a whole line after a gap.
       {"a later page kept, an earlier one lost",
-       [&](const std::string&, const std::string& last) { return pad.substr(0, 100) + last + "\n" + pad; },
+       [&](const std::string& last) { return pad.substr(0, 100) + last + "\n" + pad; },
        nullptr},
   };
   for (const auto& c : cases) {
@@ -302,7 +303,7 @@ TEST(AuditLog, StartUpCutsOffPaddingAndWritesCutShortAfterACrash) {
     const std::string file = only_segment(dir.path());
     const std::string records = TestDir::read(file);
     const std::string last = records.substr(records.rfind('\n', records.size() - 2) + 1, std::string::npos);
-    const std::string tail = c.tail(records, last.substr(0, last.size() - 1));
+    const std::string tail = c.tail(last.substr(0, last.size() - 1));
     std::ofstream(file, std::ios::binary | std::ios::app) << tail;
     AuditVerifyReport r = verify_audit(dir.path(), dir.file("tree-head.key.pub"));
     EXPECT_TRUE(r.ok) << r.first_problem;
