@@ -57,6 +57,14 @@ void BM_AuditAppend(benchmark::State& state) {
     std::filesystem::remove(g_dir + ".key.pub");
   }
 }
+// What the caller pays to build and serialise one record, without the log (part of every append above).
+void BM_BuildRecord(benchmark::State& state) {
+  int n = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(decision_record(++n).take_open_body());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BuildRecord);
+
 // Arg 1: fdatasync per batch (group commit); arg 0: no sync (the ceiling). Threads: concurrent inquiries.
 BENCHMARK(BM_AuditAppend)->ArgName("sync")->Arg(1)->Arg(0)->Threads(1)->Threads(16)->Threads(64)->Threads(256)->UseRealTime();
 

@@ -1,11 +1,15 @@
 #include "audit_log.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -66,6 +70,24 @@ std::string utc_day() {
   return buf;
 }
 
+// futex(2) on a caller's word: glibc has no wrapper. Errors (EAGAIN: the word changed first; EINTR)
+// need no handling: the waiter checks its word again.
+void futex(std::atomic<std::uint32_t>* word, int op, std::uint32_t value) {
+  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
+  ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(word), op, value, nullptr, nullptr, 0);
+}
+
+// Seals the body that makes up `text` from `start` to its end in place: its closing brace becomes
+// ,"hash":"<leaf hash in hex>"}. Returns the leaf hash.
+merkle::Hash seal_in_place(std::string& text, std::size_t start) {
+  const merkle::Hash h = merkle::leaf_hash(std::string_view(text).substr(start));
+  text.pop_back();
+  text += kHashKey;
+  merkle::append_hex(text, h);
+  text += "\"}";
+  return h;
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -113,13 +135,10 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string seal_line(const std::string& body, merkle::Hash* leaf) {
-  const merkle::Hash h = merkle::leaf_hash(body);
   std::string line;
-  line.reserve(body.size() + 80);
-  line.append(body, 0, body.size() - 1);  // without the closing brace
-  line += kHashKey;
-  line += merkle::hex(h);
-  line += "\"}";
+  line.reserve(body.size() + kHashKey.size() + kHashHex + 2);
+  line = body;
+  const merkle::Hash h = seal_in_place(line, 0);
   if (leaf != nullptr) *leaf = h;
   return line;
 }
@@ -267,6 +286,14 @@ AuditLog::~AuditLog() {
   }
   wake_writer_.notify_one();
   if (writer_.joinable()) writer_.join();
+  // Callers that queued while the writer made its last pass (appending during destruction is the
+  // owner's bug; they are refused rather than left asleep).
+  for (Pending* p = incoming_.exchange(nullptr); p != nullptr;) {
+    Pending* next = p->next;
+    p->result = Status(Code::AUDIT_UNAVAILABLE, "audit log is closing");
+    wake(p);
+    p = next;
+  }
   if (fd_ >= 0 && !trim_padding())
     log::error("audit_trim_failed", {{"reason", std::strerror(errno)}});  // the next start cuts it off
   if (fd_ >= 0) ::close(fd_);
@@ -295,16 +322,17 @@ Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
   const auto start = options_.metrics != nullptr ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
   Pending p;
   p.body = record.take_open_body();  // serialised on the caller's thread; the writer adds "prev" and "seq"
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return {Code::AUDIT_UNAVAILABLE, "audit log is closing"};
-    queue_.push_back(&p);
+  if (stopping_.load()) return {Code::AUDIT_UNAVAILABLE, "audit log is closing"};
+  p.next = incoming_.load(std::memory_order_relaxed);
+  while (!incoming_.compare_exchange_weak(p.next, &p)) {
   }
-  wake_writer_.notify_one();
-  {
-    std::unique_lock lock(p.mu);
-    p.cv.wait(lock, [&] { return p.done; });
+  // The writer sets writer_idle_ before it looks at incoming_ a last time and sleeps, so either it sees
+  // this record or this sees it idle (both sequentially consistent). Taking mu_ waits until it sleeps.
+  if (writer_idle_.load()) {
+    { std::lock_guard lock(mu_); }
+    wake_writer_.notify_one();
   }
+  while (p.done.load(std::memory_order_acquire) == 0) futex(&p.done, FUTEX_WAIT_PRIVATE, 0);
   for (Pending* next : p.wake_next)
     if (next != nullptr) wake(next);
   if (options_.metrics != nullptr)
@@ -315,33 +343,41 @@ Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
 
 void AuditLog::run() {
   std::vector<Pending*> batch;
-  std::unique_lock lock(mu_);
   while (true) {
-    wake_writer_.wait_for(lock, options_.tree_head_interval, [&] { return stopping_ || !queue_.empty(); });
-    const bool stop = stopping_ && queue_.empty();
-    batch.swap(queue_);
-    lock.unlock();
+    Pending* list = incoming_.exchange(nullptr, std::memory_order_acquire);
+    if (list == nullptr) {
+      std::unique_lock lock(mu_);
+      writer_idle_.store(true);
+      wake_writer_.wait_for(lock, options_.tree_head_interval,
+                            [&] { return stopping_.load() || incoming_.load() != nullptr; });
+      writer_idle_.store(false);
+      list = incoming_.exchange(nullptr, std::memory_order_acquire);
+    }
+    const bool stop = stopping_.load() && list == nullptr;
+    for (; list != nullptr; list = list->next) batch.push_back(list);
+    std::reverse(batch.begin(), batch.end());  // the order they queued in
     if (!batch.empty()) commit(batch);
-    const bool due = tree_.size() - signed_size_ >= options_.tree_head_every ||
-                     std::chrono::steady_clock::now() - last_head_ >= options_.tree_head_interval || stop;
-    if (tree_.size() > signed_size_ && due) sign_tree_head();
-    if (batch.empty()) probe();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const std::size_t left = 2 * i + 1;
       batch[i]->wake_next[0] = left < batch.size() ? batch[left] : nullptr;
       batch[i]->wake_next[1] = left + 1 < batch.size() ? batch[left + 1] : nullptr;
     }
-    if (!batch.empty()) wake(batch.front());
+    if (!batch.empty()) wake(batch.front());  // before a tree head: the records are durable already
+    const bool idle = batch.empty();
     batch.clear();
-    lock.lock();
+    const bool due = tree_.size() - signed_size_ >= options_.tree_head_every ||
+                     std::chrono::steady_clock::now() - last_head_ >= options_.tree_head_interval || stop;
+    if (tree_.size() > signed_size_ && due) sign_tree_head();
+    if (idle) probe();
     if (stop) return;
   }
 }
 
+// After the store the caller may see it, return and reuse its stack for the next Pending before the
+// wake-up below arrives: that is a spurious wake-up of a waiter that checks its word again and sleeps.
 void AuditLog::wake(Pending* p) {
-  std::lock_guard lock(p->mu);
-  p->done = true;
-  p->cv.notify_one();
+  p->done.store(1, std::memory_order_release);
+  futex(&p->done, FUTEX_WAKE_PRIVATE, 1);
 }
 
 // Runs on the writer thread only; seq_, head_ and healthy_ change under mu_ so other threads may read them.
@@ -353,24 +389,25 @@ void AuditLog::commit(std::vector<Pending*>& batch) {
     seq = seq_;
     head = head_;
   }
-  std::string out, body;
+  // Every line is built in place in one buffer, kept across batches: each body is copied once.
+  std::string& out = batch_text_;
+  out.clear();
   std::vector<merkle::Hash> leaves;
   leaves.reserve(batch.size());
-  out.reserve(batch.size() * 1024);
+  char digits[24];
   for (Pending* p : batch) {
     p->seq = ++seq;
-    body = std::move(p->body);
-    if (body.size() > 1) body += ',';
-    body += "\"prev\":\"";
-    body += head;
-    body += "\",\"seq\":";
-    body += std::to_string(seq);
-    body += '}';
-    merkle::Hash leaf{};
-    out += seal_line(body, &leaf);
+    const std::size_t start = out.size();
+    out += p->body;
+    if (p->body.size() > 1) out += ',';
+    out += "\"prev\":\"";
+    out += head;
+    out += "\",\"seq\":";
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, seq).ptr);
+    out += '}';
+    leaves.push_back(seal_in_place(out, start));
+    head.assign(out, out.size() - kHashHex - 2, kHashHex);
     out += '\n';
-    head = merkle::hex(leaf);
-    leaves.push_back(leaf);
   }
   std::string error;
   bool ok = true;

@@ -19,9 +19,10 @@
 // root is signed in the tree heads: a record changed and re-chained, removed, reordered or cut off the
 // end no longer matches a head signed before.
 //
-// Durability: callers serialise their own records (in parallel); one writer thread takes every record
-// queued while it was busy, chains and hashes them, writes them with one write() and makes them durable
-// with one fdatasync() (group commit), then wakes each caller. A write
+// Durability: callers serialise their own records (in parallel) and queue them without a lock; one writer
+// thread takes every record queued while it was busy, chains and hashes them, writes them with one
+// write() and makes them durable with one fdatasync() (group commit), then wakes each caller (before it
+// signs a tree head, which needs no caller to wait). A write
 // or sync error fails the whole batch closed (its callers get AUDIT_UNAVAILABLE, the file is cut back to
 // its last durable length) and the next batch tries again, so the log recovers once the disk does.
 //
@@ -35,6 +36,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -97,14 +99,15 @@ class AuditLog final : public AuditSink {
     std::string body;  // the record's JSON without its closing brace; "prev" and "seq" are added by the writer
     Status result;
     std::uint64_t seq = 0;
-    // Set by the writer. A mutex and condition per caller: waking one caller wakes no other, and (unlike
-    // std::atomic::wait in libstdc++) the waiting thread sleeps at once instead of spinning on yield.
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
+    // Set to 1 by whoever wakes this caller, who then futex-wakes it. A futex word per caller: waking one
+    // caller wakes no other; the waiting thread sleeps at once (std::atomic::wait in libstdc++ spins on
+    // yield first); and, unlike a condition signalled under its mutex, the woken thread does not wake
+    // into a mutex the waker still holds (a second sleep and wake-up per record).
+    std::atomic<std::uint32_t> done{0};
     // The writer wakes only the first caller of a batch; each caller wakes the next two (a binary tree),
     // so the writer goes on to the next batch at once and the wake-ups spread over every core.
     Pending* wake_next[2] = {nullptr, nullptr};
+    Pending* next = nullptr;  // in incoming_: the caller that queued before this one
   };
   static void wake(Pending* p);
   explicit AuditLog(AuditOptions options) : options_(std::move(options)) {}
@@ -124,6 +127,7 @@ class AuditLog final : public AuditSink {
   long long durable_size_ = 0;  // bytes of the current segment known durable
   long long padded_size_ = 0;   // its size on disk: the durable records, then '\n' padding
   std::string segment_day_;     // UTC date the current segment was started
+  std::string batch_text_;      // the lines of the batch being written (the writer's, reused)
   merkle::Frontier tree_;       // over every durable record
   std::uint64_t signed_size_ = 0;
   std::chrono::steady_clock::time_point last_head_ = std::chrono::steady_clock::now();
@@ -133,9 +137,14 @@ class AuditLog final : public AuditSink {
   std::uint64_t seq_ = 0;  // last durable sequence number
   std::string head_;       // "hash" of the last durable record
   bool healthy_ = true;
-  std::condition_variable wake_writer_;
-  std::vector<Pending*> queue_;
-  bool stopping_ = false;
+  std::condition_variable wake_writer_;  // with mu_, only while the writer is idle
+  std::atomic<bool> writer_idle_{false};
+  std::atomic<bool> stopping_{false};     // set under mu_
+  // Callers queue without a lock: each pushes its Pending onto this list (newest first) with one
+  // compare-and-swap, and the writer takes the whole list with one exchange. Only the writer removes,
+  // and only all at once, so a node cannot be popped and pushed again between a push's load and its
+  // CAS (no ABA).
+  std::atomic<Pending*> incoming_{nullptr};
   std::thread writer_;
 };
 

@@ -77,13 +77,19 @@ Hash empty_root() {
   return out;
 }
 
-std::string hex(const Hash& h) {
+void append_hex(std::string& out, const Hash& h) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(64, '0');
-  for (std::size_t i = 0; i < 32; ++i) {
-    s[2 * i] = kDigits[h[i] >> 4];
-    s[2 * i + 1] = kDigits[h[i] & 0xf];
+  const std::size_t at = out.size();
+  out.resize(at + 2 * h.size());
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    out[at + 2 * i] = kDigits[h[i] >> 4];
+    out[at + 2 * i + 1] = kDigits[h[i] & 0xf];
   }
+}
+
+std::string hex(const Hash& h) {
+  std::string s;
+  append_hex(s, h);
   return s;
 }
 

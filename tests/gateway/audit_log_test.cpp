@@ -88,17 +88,35 @@ TEST(AuditLog, ConcurrentAppendsAreAllDurableAndInOneChain) {
   std::string error;
   auto log = AuditLog::open(options_for(dir.path()), error);
   ASSERT_TRUE(log) << error;
+  // Each caller must get back the sequence number of its own record, however the batches formed.
+  constexpr int kThreads = 32, kEach = 25;
+  std::vector<std::vector<std::uint64_t>> seqs(kThreads);
   std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t)
-    threads.emplace_back([&] {
-      for (int i = 0; i < 50; ++i) EXPECT_TRUE(log->append({{"n", i}}).is_ok());
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::uint64_t seq = 0;
+        EXPECT_TRUE(log->append({{"t", t}, {"i", i}}, &seq).is_ok());
+        seqs[t].push_back(seq);
+      }
     });
   for (auto& t : threads) t.join();
-  EXPECT_EQ(log->durable_seq(), 400u);
+  EXPECT_EQ(log->durable_seq(), std::uint64_t{kThreads * kEach});
   log.reset();
   AuditVerifyReport r = verify_audit(dir.path());
   EXPECT_TRUE(r.ok) << r.first_problem;
-  EXPECT_EQ(r.records, 400u);
+  EXPECT_EQ(r.records, std::uint64_t{kThreads * kEach});
+  const auto lines = lines_of(only_segment(dir.path()));
+  ASSERT_EQ(lines.size(), std::size_t{kThreads * kEach});
+  for (int t = 0; t < kThreads; ++t)
+    for (int i = 0; i < kEach; ++i) {
+      const std::uint64_t seq = seqs[t][i];
+      ASSERT_TRUE(seq >= 1 && seq <= lines.size()) << seq;
+      const auto record = nlohmann::json::parse(lines[seq - 1]);
+      EXPECT_EQ(record["seq"], seq);
+      EXPECT_EQ(record["t"], t);
+      EXPECT_EQ(record["i"], i);
+    }
 }
 
 TEST(AuditVerify, FindsAChangedByte) {
