@@ -3,6 +3,8 @@
 #include <libxml/xpathInternals.h>
 
 #include <algorithm>
+#include <string_view>
+#include <tuple>
 
 #include "xml_safe.h"
 
@@ -59,11 +61,20 @@ bool is_name_char(char c, bool first) {
          (!first && ((c >= '0' && c <= '9') || c == '-' || c == '.'));
 }
 
-template <typename Step>
-bool element_is(const xmlNode* n, const Step& step) {
-  if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, x(step.local))) return false;
+template <typename Name>
+bool element_is(const xmlNode* n, const Name& name) {
+  if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, x(name.local))) return false;
   const bool none = n->ns == nullptr || n->ns->href == nullptr || n->ns->href[0] == 0;
-  return step.ns.empty() ? none : !none && xmlStrEqual(n->ns->href, x(step.ns));
+  return name.ns.empty() ? none : !none && xmlStrEqual(n->ns->href, x(name.ns));
+}
+
+template <typename Step>
+bool step_matches(const xmlNode* n, const Step& step) {
+  if (!element_is(n, step.name)) return false;
+  if (step.without)
+    for (const xmlNode* c = n->children; c != nullptr; c = c->next)
+      if (element_is(c, step.child)) return false;
+  return true;
 }
 
 // The elements a child path selects, below `first` and its siblings, in document order (depth first
@@ -72,7 +83,7 @@ template <typename Step>
 bool follow(const xmlNode* first, const std::vector<Step>& path, std::size_t i, bool one,
             std::vector<const xmlNode*>& out) {
   for (const xmlNode* n = first; n != nullptr; n = n->next) {
-    if (!element_is(n, path[i])) continue;
+    if (!step_matches(n, path[i])) continue;
     if (i + 1 == path.size()) {
       out.push_back(n);
       if (one) return true;
@@ -83,47 +94,128 @@ bool follow(const xmlNode* first, const std::vector<Step>& path, std::size_t i, 
   return !out.empty();
 }
 
+// "//name": every element so named in the document, in document order (a walk in pre-order, without
+// recursion, so document depth costs no stack); at most one when `one`.
+template <typename Step>
+bool anywhere(const xmlNode* first, const Step& step, bool one, std::vector<const xmlNode*>& out) {
+  const xmlNode* top = first != nullptr ? first->parent : nullptr;  // the document
+  for (const xmlNode* n = first; n != nullptr;) {
+    if (step_matches(n, step)) {
+      out.push_back(n);
+      if (one) return true;
+    }
+    if (n->type == XML_ELEMENT_NODE && n->children != nullptr) {
+      n = n->children;
+      continue;
+    }
+    while (n != nullptr && n->next == nullptr) n = n->parent == top ? nullptr : n->parent;
+    if (n != nullptr) n = n->next;
+  }
+  return !out.empty();
+}
+
+template <typename Step>
+bool walk(const xmlDoc* doc, const std::vector<Step>& path, bool one, std::vector<const xmlNode*>& out) {
+  return path.front().anywhere ? anywhere(doc->children, path.front(), one, out)
+                               : follow(doc->children, path, 0, one, out);
+}
+
 }  // namespace
 
-// "/" QName ("/" QName)*, every prefix declared; anything else (predicates, "//", "*", functions,
-// whitespace, non-ASCII names) is left to libxml2: no steps. An unprefixed name is in no namespace
-// (XPath 1.0).
-std::vector<CompiledMapping::Step> CompiledMapping::child_path(const std::string& xpath, const Mapping& m) {
-  std::vector<Step> path;
-  for (std::size_t i = 0; i < xpath.size();) {
-    if (xpath[i] != '/') return {};
-    std::size_t end = ++i;
-    while (end < xpath.size() && xpath[end] != '/') ++end;
-    const std::string qname = xpath.substr(i, end - i);
+// What the minimiser walks itself: "/" Step ("/" Step)*, where a Step is a QName, optionally followed by
+// "[not(" QName ")]"; or "//" QName alone. Every prefix must be declared; an unprefixed name is in no
+// namespace (XPath 1.0). Anything else (other predicates, "//" with more steps, "*", functions,
+// whitespace, non-ASCII names) is left to libxml2: no steps. "//" is allowed alone only because a
+// descendant step followed by more steps would need its results sorted and deduplicated.
+std::vector<CompiledMapping::Step> CompiledMapping::walk_path(std::string_view xpath, const Mapping& m) {
+  auto name_of = [&](std::string_view qname, Name& out) {
     const std::size_t colon = qname.find(':');
-    Step step;
-    step.local = colon == std::string::npos ? qname : qname.substr(colon + 1);
-    if (colon != std::string::npos) {
-      auto ns = m.namespaces.find(qname.substr(0, colon));
-      if (colon == 0 || ns == m.namespaces.end() || ns->second.empty()) return {};
-      step.ns = ns->second;
+    out.local = std::string(colon == std::string_view::npos ? qname : qname.substr(colon + 1));
+    if (colon != std::string_view::npos) {
+      auto ns = m.namespaces.find(std::string(qname.substr(0, colon)));
+      if (colon == 0 || ns == m.namespaces.end() || ns->second.empty()) return false;
+      out.ns = ns->second;
     }
-    if (step.local.empty()) return {};
+    if (out.local.empty()) return false;
     for (std::size_t k = 0; k < qname.size(); ++k)
-      if (k != colon && !is_name_char(qname[k], k == 0 || k == colon + 1)) return {};
+      if (k != colon && !is_name_char(qname[k], k == 0 || k == colon + 1)) return false;
+    return true;
+  };
+  const std::string_view text = xpath;
+  if (text.substr(0, 2) == "//") {
+    Step step;
+    step.anywhere = true;
+    if (!name_of(text.substr(2), step.name)) return {};
+    return {step};
+  }
+  std::vector<Step> path;
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] != '/') return {};
+    std::size_t end = ++i;
+    while (end < text.size() && text[end] != '/') ++end;
+    std::string_view part = text.substr(i, end - i);
+    Step step;
+    if (const std::size_t bracket = part.find('['); bracket != std::string_view::npos) {
+      constexpr std::string_view kOpen = "[not(", kClose = ")]";
+      const std::string_view predicate = part.substr(bracket);
+      if (predicate.size() <= kOpen.size() + kClose.size() || predicate.substr(0, kOpen.size()) != kOpen ||
+          predicate.substr(predicate.size() - kClose.size()) != kClose)
+        return {};
+      if (!name_of(predicate.substr(kOpen.size(), predicate.size() - kOpen.size() - kClose.size()), step.child))
+        return {};
+      step.without = true;
+      part = part.substr(0, bracket);
+    }
+    if (!name_of(part, step.name)) return {};
     path.push_back(std::move(step));
     i = end;
   }
   return path;
 }
 
+// "a | b | …": each branch a walked path (spaces around "|" allowed), or none at all.
+std::vector<std::vector<CompiledMapping::Step>> CompiledMapping::walk_paths(std::string_view xpath, const Mapping& m) {
+  std::vector<std::vector<Step>> paths;
+  for (std::size_t start = 0; start <= xpath.size();) {
+    std::size_t end = xpath.find('|', start);
+    if (end == std::string_view::npos) end = xpath.size();
+    std::string_view branch = xpath.substr(start, end - start);
+    while (!branch.empty() && branch.front() == ' ') branch.remove_prefix(1);
+    while (!branch.empty() && branch.back() == ' ') branch.remove_suffix(1);
+    paths.push_back(walk_path(branch, m));
+    if (paths.back().empty()) return {};
+    start = end + 1;
+  }
+  return paths;
+}
+
+// The nodes a walked field selects, in document order without repeats as XPath's union gives them; at
+// most one when `one`.
+bool CompiledMapping::select(const Field& f, xmlDoc* doc, bool one, std::vector<const xmlNode*>& nodes) {
+  for (const auto& path : f.paths)
+    if (walk(doc, path, one, nodes) && one) return true;
+  if (f.paths.size() > 1) {
+    auto before = [](const xmlNode* a, const xmlNode* b) {
+      return xmlXPathCmpNodes(const_cast<xmlNode*>(a), const_cast<xmlNode*>(b)) == 1;
+    };
+    std::sort(nodes.begin(), nodes.end(), before);
+    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+  }
+  return !nodes.empty();
+}
+
 bool CompiledMapping::values(const Field& f, xmlDoc* doc, xmlXPathContext* ctx, std::vector<std::string>& out) {
-  if (f.path.empty()) return values_of(f.expr.get(), ctx, out);
+  if (f.paths.empty()) return values_of(f.expr.get(), ctx, out);
   std::vector<const xmlNode*> nodes;
-  follow(doc->children, f.path, 0, false, nodes);
+  select(f, doc, false, nodes);
   for (const xmlNode* n : nodes) out.push_back(xml::text_of(n));
   return true;
 }
 
 bool CompiledMapping::present(const Field& f, xmlDoc* doc, xmlXPathContext* ctx) {
-  if (f.path.empty()) return matches(f.expr.get(), ctx);
+  if (f.paths.empty()) return matches(f.expr.get(), ctx);
   std::vector<const xmlNode*> nodes;
-  return follow(doc->children, f.path, 0, true, nodes);
+  return select(f, doc, true, nodes);
 }
 
 std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std::string& error) {
@@ -147,11 +239,16 @@ std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std:
   for (const auto& [name, field] : m.fields) {
     XPathPtr e = build("field \"" + name + "\"", field.xpath);
     if (!e) return nullptr;
-    c->fields_.push_back({name, std::move(e), child_path(field.xpath, m)});  // std::map order: sorted by name
+    c->fields_.push_back({name, std::move(e), walk_paths(field.xpath, m)});  // std::map order: sorted by name
   }
-  if (!m.not_found.empty() && !(c->not_found_ = build("not_found", m.not_found))) return nullptr;
-  if (!m.fault.empty() && !(c->fault_ = build("fault", m.fault))) return nullptr;
-  if (!m.subject_bsn.empty() && !(c->subject_bsn_ = build("subject_bsn", m.subject_bsn))) return nullptr;
+  for (auto [field, name, text] : {std::tuple{&c->not_found_, "not_found", &m.not_found},
+                                   std::tuple{&c->fault_, "fault", &m.fault},
+                                   std::tuple{&c->subject_bsn_, "subject_bsn", &m.subject_bsn}}) {
+    if (text->empty()) continue;  // an empty Field is never present
+    if (!(field->expr = build(name, *text))) return nullptr;
+    field->name = name;
+    field->paths = walk_paths(*text, m);
+  }
   return c;
 }
 
@@ -161,21 +258,27 @@ const CompiledMapping::Field* CompiledMapping::find(const std::string& name) con
   return it != fields_.end() && it->name == name ? &*it : nullptr;
 }
 
+bool CompiledMapping::walked(const std::string& name) const {
+  const Field* f = find(name);
+  return f != nullptr && !f->paths.empty();
+}
+
 Status CompiledMapping::extract(xmlDoc* doc, const std::vector<std::string>& wanted, Minimised& out) const {
   ContextPtr ctx = new_context(doc, *mapping_);
   if (!ctx) return {Code::INTERNAL_ERROR, "cannot create XPath context"};
-  if (matches(fault_.get(), ctx.get())) {
+  if (present(fault_, doc, ctx.get())) {
     std::vector<std::string> text;
-    values_of(fault_.get(), ctx.get(), text);
+    values(fault_, doc, ctx.get(), text);
     return {Code::UPSTREAM_ERROR, "registry error: " + (text.empty() ? std::string("(no text)") : text.front())};
   }
-  if (matches(not_found_.get(), ctx.get())) {
+  if (present(not_found_, doc, ctx.get())) {
     out.kind = Minimised::Kind::NotFound;
     return Status::ok();
   }
   out.kind = Minimised::Kind::Found;
   std::vector<std::string> values;
-  if (subject_bsn_ && values_of(subject_bsn_.get(), ctx.get(), values) && values.size() == 1) out.subject_bsn = values[0];
+  if (subject_bsn_.expr && CompiledMapping::values(subject_bsn_, doc, ctx.get(), values) && values.size() == 1)
+    out.subject_bsn = values[0];
   for (const auto& name : wanted) {
     const Field* f = find(name);
     if (f == nullptr) return {Code::INTERNAL_ERROR, "field \"" + name + "\" is not mapped"};

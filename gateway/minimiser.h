@@ -48,27 +48,39 @@ class CompiledMapping {
   /// with its text in the message.
   Status extract(xmlDoc* doc, const std::vector<std::string>& wanted, Minimised& out) const;
 
+  /// Whether the minimiser walks field `name`'s path over the tree itself (child paths, "[not(child)]"
+  /// tests on steps, "//name" alone, and unions of these); otherwise libxml2's XPath engine evaluates it.
+  bool walked(const std::string& name) const;
+
  private:
-  struct Step {  // one child step: an element with this namespace (empty: none) and local name
+  struct Name {  // an element's: namespace (empty: none) and local name
     std::string ns;
     std::string local;
+  };
+  struct Step {  // one child step, "name" or "name[not(child)]"; or "//name" (`anywhere`, a path's only step)
+    Name name;
+    bool anywhere = false;
+    bool without = false;  // only elements with no child element `child`
+    Name child;
   };
   struct Field {
     std::string name;
     XPathPtr expr;
-    std::vector<Step> path;  // the same path as child steps, or empty when it is not one
+    std::vector<std::vector<Step>> paths;  // one walked path per branch of "a | b"; none when a branch is not one
   };
   explicit CompiledMapping(const Mapping& m) : mapping_(&m) {}
   const Field* find(const std::string& name) const;
-  static std::vector<Step> child_path(const std::string& xpath, const Mapping& m);
+  static std::vector<Step> walk_path(std::string_view xpath, const Mapping& m);
+  static std::vector<std::vector<Step>> walk_paths(std::string_view xpath, const Mapping& m);
+  static bool select(const Field& f, xmlDoc* doc, bool one, std::vector<const xmlNode*>& nodes);
   static bool values(const Field& f, xmlDoc* doc, xmlXPathContext* ctx, std::vector<std::string>& out);
   static bool present(const Field& f, xmlDoc* doc, xmlXPathContext* ctx);
 
   const Mapping* mapping_;
   std::vector<Field> fields_;  // sorted by name
-  XPathPtr not_found_;
-  XPathPtr fault_;
-  XPathPtr subject_bsn_;
+  Field not_found_;
+  Field fault_;
+  Field subject_bsn_;
 };
 
 }  // namespace doelpoort

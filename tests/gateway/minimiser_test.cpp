@@ -100,7 +100,7 @@ TEST(MinimiserChildPaths, SelectExactlyWhatXPathSelects) {
 <soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>
  <s:R xmlns:s="urn:s" xmlns:other="urn:other">
   <C><Naam>Jan</Naam><Naam>Piet</Naam><other:Naam>not this</other:Naam>
-   <Adres><Postcd>1234AB</Postcd></Adres><Adres><Postcd>5678CD</Postcd><Postcd>9999ZZ</Postcd></Adres>
+   <Adres><Postcd>1234AB</Postcd><Naam>deeper, between Piet and Klaas</Naam></Adres><Adres><Postcd>5678CD</Postcd><Postcd>9999ZZ</Postcd></Adres>
    <Leeg/><s:Gekwalificeerd>q</s:Gekwalificeerd>
    <Standaard xmlns="urn:s"><Kind>in urn:s, not in no namespace</Kind></Standaard>
    <x:Zelfde xmlns:x="urn:s">same namespace, another prefix</x:Zelfde>
@@ -123,7 +123,28 @@ TEST(MinimiserChildPaths, SelectExactlyWhatXPathSelects) {
               {"tekst", {r + "/C/Tekst", "a"}},
               {"afwezig", {r + "/C/Afwezig", "a"}},
               {"verkeerde_wortel", {"/soap:Body/s:R/C/Naam", "a"}},
-              {"met_predicaat", {r + "/C[Naam='Klaas']/Naam", "a"}}};
+              {"zonder_leeg", {r + "/C[not(Leeg)]/Naam", "a"}},
+              {"zonder_o_naam", {r + "/C[not(o:Naam)]/Naam", "a"}},
+              {"zonder_s_naam", {r + "/C[not(s:Naam)]/Naam", "a"}},
+              {"zonder_standaard", {r + "/C[not(Standaard)]/Adres[not(Naam)]/Postcd", "a"}},
+              {"overal_naam", {"//Naam", "a"}},
+              {"overal_o_naam", {"//o:Naam", "a"}},
+              {"overal_kind", {"//Kind", "a"}},
+              {"overal_s_kind", {"//s:Kind", "a"}},
+              {"overal_envelope", {"//soap:Envelope", "a"}},
+              {"overal_afwezig", {"//Afwezig", "a"}},
+              {"vereniging", {r + "/C/Adres/Postcd | " + r + "/C/Naam", "a"}},  // document order, not the branches'
+              {"vereniging_dubbel", {r + "/C/Naam|//Naam", "a"}},              // each node once
+              {"vereniging_leeg", {r + "/C/Afwezig | //Afwezig", "a"}},
+              // left to libxml2:
+              {"met_predicaat", {r + "/C[Naam='Klaas']/Naam", "a"}},
+              {"twee_predicaten", {r + "/C[not(Leeg)][1]/Naam", "a"}},
+              {"predicaat_met_spaties", {r + "/C[not( Leeg )]/Naam", "a"}},
+              {"overal_dan_kind", {"//C/Naam", "a"}},
+              {"overal_in_het_midden", {"/soap:Envelope//Naam", "a"}},
+              {"vereniging_deels", {r + "/C/Naam | //C/Naam", "a"}}};
+  const std::vector<std::string> left_to_xpath = {"met_predicaat", "twee_predicaten", "predicaat_met_spaties",
+                                                  "overal_dan_kind", "overal_in_het_midden", "vereniging_deels"};
   std::string error;
   auto compiled = CompiledMapping::compile(m, error);
   ASSERT_TRUE(compiled) << error;
@@ -135,6 +156,8 @@ TEST(MinimiserChildPaths, SelectExactlyWhatXPathSelects) {
   std::vector<std::string> present;
   for (const auto& [name, field] : m.fields) {
     SCOPED_TRACE(name);
+    // Every path not listed as left to libxml2 is walked, so the comparison below tests the walk.
+    EXPECT_EQ(compiled->walked(name), std::count(left_to_xpath.begin(), left_to_xpath.end(), name) == 0);
     std::unique_ptr<xmlXPathObject, decltype(&xmlXPathFreeObject)> r(
         xmlXPathEval(reinterpret_cast<const xmlChar*>(field.xpath.c_str()), ctx.get()), xmlXPathFreeObject);
     ASSERT_TRUE(r && r->type == XPATH_NODESET);
@@ -157,6 +180,37 @@ TEST(MinimiserChildPaths, SelectExactlyWhatXPathSelects) {
   EXPECT_EQ(std::count(present.begin(), present.end(), "other_naam"), 1);
   EXPECT_EQ(std::count(present.begin(), present.end(), "ongekwalificeerd"), 0);
   EXPECT_EQ(std::count(present.begin(), present.end(), "standaard_kind"), 0);
+  EXPECT_EQ(std::count(present.begin(), present.end(), "zonder_leeg"), 1);
+  EXPECT_EQ(std::count(present.begin(), present.end(), "overal_kind"), 0);
+}
+
+// The shipped mappings take the fast path for every field: a path rewritten into a shape the walker does
+// not know would still be right, only slower, so this is where it shows.
+TEST(MinimiserShippedMappings, EveryFieldIsWalked) {
+  Diagnostics d;
+  auto set = load_mappings(std::string(DOELPOORT_SOURCE_DIR) + "/mappings", d);
+  ASSERT_TRUE(set) << d.first_error();
+  ASSERT_FALSE(set->empty());
+  for (const auto& [service, mapping] : *set) {
+    std::string error;
+    auto compiled = CompiledMapping::compile(mapping, error);
+    ASSERT_TRUE(compiled) << error;
+    for (const auto& [name, field] : mapping.fields) EXPECT_TRUE(compiled->walked(name)) << service << " " << name << ": " << field.xpath;
+  }
+}
+
+// The registry's error and not-found answers are recognised wherever they sit, in their namespace only.
+TEST_F(MinimiserTest, RecognisesErrorAndNotFoundAnswersAtAnyDepthInTheirNamespaceOnly) {
+  Minimised out;
+  EXPECT_EQ(run(R"(<e xmlns:f="urn:f"><a><b><f:Fout><Tekst>diep</Tekst></f:Fout></b></a></e>)", {"achternaam"}, out).code(),
+            Code::UPSTREAM_ERROR);
+  Minimised found;
+  ASSERT_TRUE(run(R"(<e><a><Fout>not the registry's</Fout><NietsGevonden/></a><achternaam>Jansen</achternaam></e>)",
+                  {"achternaam"}, found).is_ok());
+  EXPECT_EQ(found.kind, Minimised::Kind::Found);
+  Minimised none;
+  ASSERT_TRUE(run(R"(<e xmlns:f="urn:f"><a><b><f:NietsGevonden/></b></a></e>)", {"achternaam"}, none).is_ok());
+  EXPECT_EQ(none.kind, Minimised::Kind::NotFound);
 }
 
 TEST(XmlSafe, RefusesADoctype) {
