@@ -204,18 +204,34 @@ bool CompiledMapping::select(const Field& f, xmlDoc* doc, bool one, std::vector<
   return !nodes.empty();
 }
 
-bool CompiledMapping::values(const Field& f, xmlDoc* doc, xmlXPathContext* ctx, std::vector<std::string>& out) {
-  if (f.paths.empty()) return values_of(f.expr.get(), ctx, out);
+class CompiledMapping::Evaluation {
+ public:
+  Evaluation(xmlDoc* doc, const Mapping& m) : doc(doc), mapping_(m) {}
+  /// Null when it cannot be made (out of memory): the evaluation then fails (`failed`).
+  xmlXPathContext* context() {
+    if (!ctx_ && !failed) failed = !(ctx_ = new_context(doc, mapping_));
+    return ctx_.get();
+  }
+  xmlDoc* const doc;
+  bool failed = false;
+
+ private:
+  const Mapping& mapping_;
+  ContextPtr ctx_;
+};
+
+bool CompiledMapping::values(const Field& f, Evaluation& e, std::vector<std::string>& out) {
+  if (f.paths.empty()) return values_of(f.expr.get(), e.context(), out);
   std::vector<const xmlNode*> nodes;
-  select(f, doc, false, nodes);
+  select(f, e.doc, false, nodes);
   for (const xmlNode* n : nodes) out.push_back(xml::text_of(n));
   return true;
 }
 
-bool CompiledMapping::present(const Field& f, xmlDoc* doc, xmlXPathContext* ctx) {
-  if (f.paths.empty()) return matches(f.expr.get(), ctx);
+bool CompiledMapping::present(const Field& f, Evaluation& e) {
+  if (f.paths.empty()) return f.expr && matches(f.expr.get(), e.context());
   std::vector<const xmlNode*> nodes;
-  return select(f, doc, true, nodes);
+  return select(f, e.doc, true, nodes);
 }
 
 std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std::string& error) {
@@ -264,33 +280,38 @@ bool CompiledMapping::walked(const std::string& name) const {
 }
 
 Status CompiledMapping::extract(xmlDoc* doc, const std::vector<std::string>& wanted, Minimised& out) const {
-  ContextPtr ctx = new_context(doc, *mapping_);
-  if (!ctx) return {Code::INTERNAL_ERROR, "cannot create XPath context"};
-  if (present(fault_, doc, ctx.get())) {
+  Evaluation e(doc, *mapping_);
+  const Status status = extract(e, wanted, out);
+  if (e.failed) return {Code::INTERNAL_ERROR, "cannot create XPath context"};
+  return status;
+}
+
+Status CompiledMapping::extract(Evaluation& e, const std::vector<std::string>& wanted, Minimised& out) const {
+  if (present(fault_, e)) {
     std::vector<std::string> text;
-    values(fault_, doc, ctx.get(), text);
+    values(fault_, e, text);
     return {Code::UPSTREAM_ERROR, "registry error: " + (text.empty() ? std::string("(no text)") : text.front())};
   }
-  if (present(not_found_, doc, ctx.get())) {
+  if (present(not_found_, e)) {
     out.kind = Minimised::Kind::NotFound;
     return Status::ok();
   }
   out.kind = Minimised::Kind::Found;
   std::vector<std::string> values;
-  if (subject_bsn_.expr && CompiledMapping::values(subject_bsn_, doc, ctx.get(), values) && values.size() == 1)
+  if (subject_bsn_.expr && CompiledMapping::values(subject_bsn_, e, values) && values.size() == 1)
     out.subject_bsn = values[0];
   for (const auto& name : wanted) {
     const Field* f = find(name);
     if (f == nullptr) return {Code::INTERNAL_ERROR, "field \"" + name + "\" is not mapped"};
     values.clear();
-    if (!CompiledMapping::values(*f, doc, ctx.get(), values)) return {Code::UPSTREAM_ERROR, "cannot evaluate " + name};
+    if (!CompiledMapping::values(*f, e, values)) return {Code::UPSTREAM_ERROR, "cannot evaluate " + name};
     if (!values.empty()) out.returned.push_back(name);
     for (auto& v : values) out.fields.emplace_back(name, std::move(v));
   }
   // Everything else the registry sent is withheld: record which fields, never what they held.
   for (const auto& f : fields_) {
     if (std::find(wanted.begin(), wanted.end(), f.name) != wanted.end()) continue;
-    if (present(f, doc, ctx.get())) out.withheld.push_back(f.name);
+    if (present(f, e)) out.withheld.push_back(f.name);
   }
   return Status::ok();
 }

@@ -3,13 +3,14 @@
 // names of the other fields present are reported as withheld, for the audit record; never their values.
 //
 // XPaths from mappings/ are compiled once, when the policy snapshot is built, and evaluated on the
-// registry's document as parsed by xml::parse_untrusted. A field path that is only a chain of child
-// steps (`/soap:Envelope/soap:Body/smls:X/ClientSuwi/Voornamen`, as most are) is also kept as that chain
-// and followed by walking the element children: libxml2's XPath engine allocates an evaluation context,
-// a value stack and a node set for every evaluation, and the ~25 fields of a dossier were tested one by
-// one on every inquiry (6 % of the gateway's CPU, most of it naming the withheld fields; the walk takes
-// a BRP dossier's minimisation from ~110 to ~90 µs in bench/minimiser_bench, ~42 µs of it parsing).
-// Every other path (predicates, `//`, functions) is evaluated by libxml2.
+// registry's document as parsed by xml::parse_untrusted. The shapes mappings use (child steps
+// `/soap:Envelope/soap:Body/smls:X/ClientSuwi/Voornamen`, a step that must lack a child
+// `Huwelijk[not(DatOntbindingHuwelijk)]`, `//fwi:Fout` alone, and unions of these) are also kept as
+// steps and followed by walking the tree: libxml2's XPath engine allocates an evaluation context, a value
+// stack and a node set for every evaluation, and the ~25 fields of a dossier are tested one by one on
+// every inquiry to name the withheld ones (bench/minimiser_bench: a BRP dossier in ~81 instead of
+// ~105 µs, parsing included). Every other path is evaluated by libxml2, with an XPath context made only
+// when one is needed.
 #pragma once
 
 #include <libxml/xpath.h>
@@ -68,13 +69,15 @@ class CompiledMapping {
     XPathPtr expr;
     std::vector<std::vector<Step>> paths;  // one walked path per branch of "a | b"; none when a branch is not one
   };
+  class Evaluation;  // the document read, and an XPath context over it once a path needs one
   explicit CompiledMapping(const Mapping& m) : mapping_(&m) {}
   const Field* find(const std::string& name) const;
+  Status extract(Evaluation& e, const std::vector<std::string>& wanted, Minimised& out) const;
   static std::vector<Step> walk_path(std::string_view xpath, const Mapping& m);
   static std::vector<std::vector<Step>> walk_paths(std::string_view xpath, const Mapping& m);
   static bool select(const Field& f, xmlDoc* doc, bool one, std::vector<const xmlNode*>& nodes);
-  static bool values(const Field& f, xmlDoc* doc, xmlXPathContext* ctx, std::vector<std::string>& out);
-  static bool present(const Field& f, xmlDoc* doc, xmlXPathContext* ctx);
+  static bool values(const Field& f, Evaluation& e, std::vector<std::string>& out);
+  static bool present(const Field& f, Evaluation& e);
 
   const Mapping* mapping_;
   std::vector<Field> fields_;  // sorted by name
