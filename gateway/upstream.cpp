@@ -312,7 +312,7 @@ int poll_hook(struct soap*) { return SOAP_OK; }
 /// was closed by the registry (or carries bytes nobody asked for): either way it must not be reused.
 bool idle_connection_open(struct soap* s) {
   if (!soap_valid_socket(s->socket) || s->keep_alive == 0) return false;
-  if (s->ssl != nullptr && SSL_pending(s->ssl) > 0) return false;
+  if (s->ssl != nullptr && SSL_has_pending(s->ssl) == 1) return false;  // bytes read ahead count too
   pollfd p{s->socket, POLLIN | POLLRDHUP, 0};
   return ::poll(&p, 1, 0) == 0;
 }
@@ -331,6 +331,12 @@ std::unique_ptr<HttpsUpstream> HttpsUpstream::create(const SourceConfig& config,
     error = "source \"" + config.name + "\": " + error;
     return nullptr;
   }
+  // Read ahead: OpenSSL fills its buffer with whatever the socket holds instead of reading a record's
+  // 5-byte header and then its body in two calls (5.8 -> 3.6 reads per inquiry in bench/compare).
+  // Safe here because every read of a registry connection is our tls_read, which waits only when
+  // OpenSSL asks it to (WANT_READ), and the idle check counts the bytes read ahead (SSL_has_pending).
+  // Not on the listener: gSOAP's own reads there look at SSL_pending, which does not count them.
+  SSL_CTX_set_read_ahead(ctx.get(), 1);
   return std::unique_ptr<HttpsUpstream>(new HttpsUpstream(config, max_reply_bytes, std::move(ctx), metrics));
 }
 

@@ -108,6 +108,20 @@ struct Exchange {
       std::this_thread::sleep_for(pause);
     }
   }
+  /// Sends each of `records` as a TLS record of its own, all of them in one TCP write: the client's
+  /// first read gets every record at once.
+  bool send_records_at_once(const std::vector<std::string>& records) const {
+    BIO* out = BIO_new(BIO_s_mem());
+    BIO_up_ref(SSL_get_wbio(ssl));  // kept, to put back
+    BIO* socket = SSL_get_wbio(ssl);
+    SSL_set0_wbio(ssl, out);
+    for (const auto& r : records) SSL_write(ssl, r.data(), static_cast<int>(r.size()));
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out, &data);
+    const bool sent = ::send(fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL) == size;
+    SSL_set0_wbio(ssl, socket);
+    return sent;
+  }
   /// Waits until the client closes its end (or sends anything) or the server stops.
   void wait_for_close() const {
     while (!stop.load()) {
@@ -351,6 +365,28 @@ TEST_F(UpstreamTest, ClosedIdleConnectionIsDroppedBeforeReuseAndTheRequestSentOn
   EXPECT_EQ(server.accepted(), 2);
   EXPECT_EQ(up->health().stale_dropped, 1u);
   EXPECT_EQ(up->health().connect_retries, 0u);
+}
+
+// The answer, then in a TLS record of its own and the same TCP segment, bytes nobody asked for (here a
+// second answer). They sit in OpenSSL's read-ahead buffer, not in the socket: a connection holding them
+// must not be reused, or the next call would take them for its answer.
+TEST_F(UpstreamTest, ConnectionWithUnaskedBytesReadAheadIsNotReused) {
+  const std::string stale = http(200, R"(<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><r>stale</r></s:Body></s:Envelope>)");
+  std::atomic<int> n{0};
+  TinyTlsServer server(dir_, [&](Exchange& x) {
+    if (n++ == 0) return x.send_records_at_once({http(200, kEnvelope), stale});
+    return x.send(http(200, kEnvelope));
+  });
+  auto up = upstream(config(server.port()));
+  UpstreamReply reply;
+  milliseconds took{};
+  ASSERT_TRUE(call(*up, reply, took));
+  EXPECT_EQ(reply.body, kEnvelope);
+  reply = {};
+  ASSERT_TRUE(call(*up, reply, took));
+  EXPECT_EQ(reply.body, kEnvelope);  // not the stale answer
+  EXPECT_EQ(server.accepted(), 2);
+  EXPECT_EQ(up->health().stale_dropped, 1u);
 }
 
 TEST_F(UpstreamTest, RefusedConnectionIsRetriedOnceThenUnavailable) {
