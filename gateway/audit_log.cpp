@@ -94,9 +94,9 @@ std::int64_t now_ms() {
 
 // After a crash the last segment may end in a write cut short (never durable, so never acknowledged) and
 // padding (audit_reader.h). The torn bytes are moved aside into DIR/quarantine and both are cut off,
-// durably, so the log on disk is whole again before a new segment starts.
-bool recover_tail(const fs::path& segment, const std::string& dir, std::string& error) {
-  SegmentText text;
+// durably, so the log on disk is whole again before a new segment starts. `text` is the segment as read;
+// on success it holds the records kept (and no torn bytes), so start-up need not read the file again.
+bool recover_tail(const fs::path& segment, const std::string& dir, SegmentText& text, std::string& error) {
   std::error_code ec;
   if (!read_segment(segment, text, ec)) {
     error = segment.string() + ": " + ec.message();
@@ -122,6 +122,8 @@ bool recover_tail(const fs::path& segment, const std::string& dir, std::string& 
   const bool ok = fd >= 0 && ::ftruncate(fd, static_cast<off_t>(keep)) == 0 && ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
   if (!ok) error = segment.string() + ": cannot cut off a torn write: " + std::strerror(errno);
+  text.torn.clear();
+  text.padded = 0;
   return ok;
 }
 
@@ -170,7 +172,8 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::strin
     error = options.dir + ": " + ec.message();
     return nullptr;
   }
-  if (!segments.empty() && !recover_tail(segments.back(), options.dir, error)) return nullptr;
+  SegmentText newest;  // the last segment, read once: by recovery, then for the tree
+  if (!segments.empty() && !recover_tail(segments.back(), options.dir, newest, error)) return nullptr;
   log->head_ = kGenesis;
   std::string last, body, hash;
   const auto parts = audit_parts(options.dir, ec);
@@ -190,7 +193,9 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::strin
     }
     const auto& segment = part.path;
     SegmentText text;
-    if (!read_segment(segment, text, ec) || !text.torn.empty()) {
+    const bool is_newest = segment == segments.back();
+    if (is_newest) text = std::move(newest);
+    if ((!is_newest && !read_segment(segment, text, ec)) || !text.torn.empty()) {
       error = segment.string() + ": " + (ec ? ec.message() : "a write cut short; run doelpoort audit verify");
       return nullptr;
     }
