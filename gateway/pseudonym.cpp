@@ -1,6 +1,8 @@
 #include "pseudonym.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <unistd.h>
@@ -74,12 +76,29 @@ std::optional<Pseudonymiser> Pseudonymiser::open(const std::string& path, bool c
   return Pseudonymiser(key);
 }
 
+Pseudonymiser::Pseudonymiser(const std::array<unsigned char, 32>& key) : key_(key) {
+  EVP_MAC* hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  std::shared_ptr<EVP_MAC_CTX> ctx(hmac != nullptr ? EVP_MAC_CTX_new(hmac) : nullptr, EVP_MAC_CTX_free);
+  EVP_MAC_free(hmac);  // the context holds its own reference
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (ctx && EVP_MAC_init(ctx.get(), key_.data(), key_.size(), params) == 1) keyed_ = std::move(ctx);
+}
+
 std::string Pseudonymiser::pseudonym(std::string_view bsn) const {
   if (bsn.empty()) return {};
   unsigned char mac[32];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(bsn.data()),
-       bsn.size(), mac, &len);
+  const auto* data = reinterpret_cast<const unsigned char*>(bsn.data());
+  if (keyed_) {
+    std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(keyed_.get()), EVP_MAC_CTX_free);
+    std::size_t len = 0;
+    if (ctx && EVP_MAC_update(ctx.get(), data, bsn.size()) == 1 && EVP_MAC_final(ctx.get(), mac, &len, sizeof mac) == 1 &&
+        len == sizeof mac)
+      return to_hex(mac, len);
+  }
+  unsigned int len = 0;  // the one-shot way, should the keyed context be missing or fail
+  if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), data, bsn.size(), mac, &len) == nullptr) return {};
   return to_hex(mac, len);
 }
 

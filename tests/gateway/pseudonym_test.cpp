@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "log.h"
 #include "test_dir.h"
 
@@ -20,6 +24,26 @@ TEST(Pseudonymiser, SameBsnAndKeyGiveTheSamePseudonymAndNoBsn) {
   EXPECT_EQ(a.size(), 64u);
   EXPECT_EQ(a.find("111222333"), std::string::npos);
   EXPECT_NE(a, p.pseudonym("123456782"));
+}
+
+// Pseudonyms must not change between versions: the log is searched by recomputing them. The expected
+// value is from another implementation: printf 123456782 | openssl dgst -sha256 -mac HMAC -macopt hexkey:0001…1f
+TEST(Pseudonymiser, IsHmacSha256OfTheBsnUnderTheKey) {
+  std::array<unsigned char, 32> key{};
+  for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(i);
+  const std::string expected = "8e4c078580cfe222fd12ced43ae58d770a18bb5092337edc9e9ba06050b7ba02";
+  const Pseudonymiser p(key);
+  EXPECT_EQ(p.pseudonym("123456782"), expected);
+  const Pseudonymiser copy = p;  // copies share the keyed context
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i)
+        if (copy.pseudonym("123456782") != expected || p.pseudonym("111222333") == expected) ++wrong;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(Pseudonymiser, AnotherKeyGivesAnotherPseudonym) {
