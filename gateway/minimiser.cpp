@@ -141,19 +141,18 @@ std::vector<CompiledMapping::Step> CompiledMapping::walk_path(std::string_view x
       if (k != colon && !is_name_char(qname[k], k == 0 || k == colon + 1)) return false;
     return true;
   };
-  const std::string_view text = xpath;
-  if (text.substr(0, 2) == "//") {
+  if (xpath.substr(0, 2) == "//") {
     Step step;
     step.anywhere = true;
-    if (!name_of(text.substr(2), step.name)) return {};
+    if (!name_of(xpath.substr(2), step.name)) return {};
     return {step};
   }
   std::vector<Step> path;
-  for (std::size_t i = 0; i < text.size();) {
-    if (text[i] != '/') return {};
+  for (std::size_t i = 0; i < xpath.size();) {
+    if (xpath[i] != '/') return {};
     std::size_t end = ++i;
-    while (end < text.size() && text[end] != '/') ++end;
-    std::string_view part = text.substr(i, end - i);
+    while (end < xpath.size() && xpath[end] != '/') ++end;
+    std::string_view part = xpath.substr(i, end - i);
     Step step;
     if (const std::size_t bracket = part.find('['); bracket != std::string_view::npos) {
       constexpr std::string_view kOpen = "[not(", kClose = ")]";
