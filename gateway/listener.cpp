@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "metrics.h"
+#include "soap_message.h"
 #include "soap_service.h"
 
 namespace doelpoort {
@@ -422,8 +423,7 @@ bool Listener::serve(InquiryService& service, Connection& c) {
     ++c.served;
     if (keep || s->error != SOAP_EOF) ++stats_.requests;  // not the end of input of a closing client
     const bool read_ahead = s->bufidx < s->buflen;
-    soap_destroy(s);
-    soap_end(s);
+    gsoap::end_message(s);
     if (!soap_valid_socket(s->socket) || s->ssl == nullptr) {  // gSOAP closed the connection itself
       c.fd = -1;
       c.ssl = nullptr;

@@ -4,6 +4,7 @@
 
 #include "listener.h"
 #include "log.h"
+#include "soap_message.h"
 #include "xml_safe.h"
 
 namespace doelpoort {
@@ -170,7 +171,7 @@ int InquiryService::guard_chunk(struct soap* soap, const char* data, std::size_t
 bool InquiryService::serve_one() {
   handled_ = false;
   doctype_refused_ = false;
-  soap_begin(soap);
+  gsoap::begin_message(soap);
   if (soap_begin_recv(soap) || soap_envelope_begin_in(soap) || soap_recv_header(soap) || soap_body_begin_in(soap)) {
     if (soap->error == SOAP_STOP) return true;  // a GET, answered (the WSDL)
     if (soap->status == SOAP_GET) {  // any other GET: not found, and no inquiry to audit

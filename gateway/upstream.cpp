@@ -12,6 +12,7 @@
 
 #include "cert_expiry.h"
 #include "metrics.h"
+#include "soap_message.h"
 #include "stdsoap2.h"
 #include "xml_safe.h"
 
@@ -505,8 +506,7 @@ std::unique_ptr<HttpsUpstream::Connection> HttpsUpstream::new_connection() {
 }
 
 void HttpsUpstream::release(std::unique_ptr<Connection> c, bool reusable) {
-  soap_destroy(c->soap);
-  soap_end(c->soap);
+  gsoap::end_message(c->soap);
   if (!reusable || !soap_valid_socket(c->soap->socket) || c->soap->keep_alive == 0) return;
   c->polite_close = true;
   std::lock_guard lock(pool_mu_);
