@@ -352,6 +352,7 @@ void Listener::expire(Clock::time_point now) {
 
 void Listener::work() {
   InquiryService service(pipeline_, *master_, config_.public_url);
+  service.set_io_timeout(std::chrono::milliseconds(config_.request_timeout_ms));
   while (true) {
     std::unique_ptr<Connection> c;
     {
@@ -361,7 +362,11 @@ void Listener::work() {
       c = std::move(runnable_.front());
       runnable_.pop_front();
     }
-    const bool keep = c->established ? serve(service, *c) : handshake(*c);
+    const bool was_established = c->established;
+    bool keep = was_established ? serve(service, *c) : handshake(*c);
+    // A handshake that read the first request along with the client's Finished (TLS 1.3 clients send
+    // them together; read-ahead takes both) serves it now: epoll will not report those bytes again.
+    if (keep && !was_established && c->established && SSL_has_pending(c->ssl) == 1) keep = serve(service, *c);
     std::lock_guard lock(mu_);
     --busy_;
     if (keep && !draining_) {  // the common case: back into the epoll set without waking admission
@@ -383,6 +388,10 @@ bool Listener::handshake(Connection& c) {
     }
     if (c.ssl == nullptr || SSL_set_fd(c.ssl, c.fd) != 1) return false;
     SSL_set_accept_state(c.ssl);
+    // Read ahead: one read takes what the socket holds, not a record's 5-byte header and then its body.
+    // Every read of the connection is ours (here, and tls::read when served), so bytes waiting in
+    // OpenSSL are always seen: a connection is parked only when SSL_has_pending says there are none.
+    SSL_set_read_ahead(c.ssl, 1);
   }
   ERR_clear_error();
   const int r = SSL_accept(c.ssl);
@@ -417,8 +426,9 @@ bool Listener::serve(InquiryService& service, Connection& c) {
     s->ssl = c.ssl;
     // gSOAP's count of requests left on this connection; the last one is answered with Connection: close.
     s->keep_alive = config_.max_keep_alive - c.served - 1;
+    // Reads and writes are tls::read and tls::write, bounded by the service's io timeout; gSOAP still
+    // looks at these: with them unset, soap_send_fault would answer a client that has gone.
     s->recv_timeout = s->send_timeout = -config_.request_timeout_ms * 1000;
-    s->transfer_timeout = (config_.request_timeout_ms + 999) / 1000;
     keep = service.serve_one();
     ++c.served;
     if (keep || s->error != SOAP_EOF) ++stats_.requests;  // not the end of input of a closing client
@@ -433,8 +443,9 @@ bool Listener::serve(InquiryService& service, Connection& c) {
     s->ssl = nullptr;
     s->keep_alive = 0;
     if (s->error == SOAP_EOF || c.served >= config_.max_keep_alive) keep = false;
-    // Bytes read ahead live in this gSOAP context only: serve them here rather than park the connection.
-    if (!keep || !(read_ahead || SSL_pending(c.ssl) > 0)) break;
+    // Bytes read ahead, by gSOAP (they live in this context only) or by OpenSSL (epoll will not report
+    // them): serve them here rather than park the connection.
+    if (!keep || !(read_ahead || SSL_has_pending(c.ssl) == 1)) break;
   } while (true);
   if (!keep && c.fd >= 0) {
     if (c.ssl != nullptr) SSL_shutdown(c.ssl);

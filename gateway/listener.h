@@ -9,9 +9,10 @@
 //              connection back into the epoll set itself, or hands it to admission to close.
 //
 // A connection's state between requests is its socket and its OpenSSL session only; the worker's gSOAP
-// context serves whichever connection it holds. gSOAP does not support HTTP pipelining (it drops bytes
-// read ahead when it answers): a connection with bytes read ahead is served again at once on the same
-// worker instead of being parked.
+// context serves whichever connection it holds, reading and writing through tls::read and tls::write
+// with OpenSSL's read-ahead on. Bytes read ahead, by gSOAP (it drops them when it answers: no HTTP
+// pipelining) or by OpenSSL (epoll does not see them), are served at once on the same worker: a
+// connection is parked only with nothing read ahead, after a handshake as after a request.
 #pragma once
 
 #include <openssl/ssl.h>

@@ -1,10 +1,13 @@
 #include "soap_service.h"
 
+#include <openssl/err.h>
+
 #include <cstring>
 
 #include "listener.h"
 #include "log.h"
 #include "soap_message.h"
+#include "tls_context.h"
 #include "xml_safe.h"
 
 namespace doelpoort {
@@ -36,8 +39,45 @@ InquiryService::InquiryService(Pipeline& pipeline, const struct soap& master, st
   soap->fget = serve_get;
   soap->fprepareinitrecv = guard_begin;
   soap->fpreparerecv = guard_chunk;
-  // Every close gSOAP makes (after a Fault, or the last request on a connection) lingers.
+  soap->frecv = recv_tls;
+  soap->fsend = send_tls;
+  soap->fclose = close_tls;
   soap->fclosesocket = [](struct soap*, SOAP_SOCKET fd) { return lingering_close(fd); };
+}
+
+// The connection's TLS reads and writes (tls::read, tls::write): OpenSSL first, a wait only when it
+// asks for one. gSOAP's own would poll before every write, and could not see bytes OpenSSL read ahead.
+// The listener serves TLS only: without a TLS session there is nothing to read or write.
+std::size_t InquiryService::recv_tls(struct soap* soap, char* buffer, std::size_t n) {
+  const auto* self = static_cast<const InquiryService*>(soap->user);
+  if (soap->ssl == nullptr) return 0;
+  return tls::read(soap->ssl, soap->socket, buffer, n, self->read_deadline_, &soap->errnum);
+}
+
+int InquiryService::send_tls(struct soap* soap, const char* data, std::size_t n) {
+  const auto* self = static_cast<const InquiryService*>(soap->user);
+  if (soap->ssl == nullptr) return SOAP_EOF;
+  const bool sent = tls::write(soap->ssl, soap->socket, data, n, tls::Clock::now() + self->io_timeout_, &soap->errnum);
+  return sent ? SOAP_OK : SOAP_EOF;
+}
+
+// Every close gSOAP makes (after a Fault, a request that timed out, the last request on a connection).
+// gSOAP's own (tcp_disconnect) sends close_notify and then waits up to 5 s for the client's: a client
+// that sends none would hold the worker that long. This one does not wait for it, and lingers instead
+// (lingering_close: at most 200 ms, so that the client still reads the answer).
+int InquiryService::close_tls(struct soap* soap) {
+  if (soap->ssl != nullptr) {
+    ERR_clear_error();
+    (void)SSL_shutdown(soap->ssl);  // the socket is non-blocking: sends close_notify, does not wait
+    SSL_free(soap->ssl);
+    soap->ssl = nullptr;
+    ERR_clear_error();
+  }
+  if (soap_valid_socket(soap->socket)) {
+    (void)lingering_close(soap->socket);
+    soap->socket = SOAP_INVALID_SOCKET;
+  }
+  return SOAP_OK;
 }
 
 InquiryService::~InquiryService() {  // the copy made in the constructor is ours
@@ -171,6 +211,7 @@ int InquiryService::guard_chunk(struct soap* soap, const char* data, std::size_t
 bool InquiryService::serve_one() {
   handled_ = false;
   doctype_refused_ = false;
+  read_deadline_ = tls::Clock::now() + io_timeout_;
   gsoap::begin_message(soap);
   if (soap_begin_recv(soap) || soap_envelope_begin_in(soap) || soap_recv_header(soap) || soap_body_begin_in(soap)) {
     if (soap->error == SOAP_STOP) return true;  // a GET, answered (the WSDL)

@@ -3,6 +3,7 @@
 // a SOAP Fault is fault() here.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "inquiry.h"
@@ -30,6 +31,9 @@ class InquiryService final : public DoelpoortService {
 
   /// The TLS peer of the connection now being served (set after the handshake).
   void set_peer(PeerIdentity peer) { peer_ = std::move(peer); }
+  /// A request must arrive whole within `timeout` of serve_one's start, and each write of the answer
+  /// may wait that long for the client to take it (default 10 s).
+  void set_io_timeout(std::chrono::milliseconds timeout) { io_timeout_ = timeout; }
 
   int Inquire(const std::string& activity, std::string* caseReference, const std::string& userId,
               std::string* subjectBsn, dp__Search* search, const std::string& source, std::vector<std::string> field,
@@ -46,6 +50,9 @@ class InquiryService final : public DoelpoortService {
   bool refuse_malformed(const std::string& reason);
   static int guard_begin(struct soap* soap);
   static int guard_chunk(struct soap* soap, const char* data, std::size_t length);
+  static std::size_t recv_tls(struct soap* soap, char* buffer, std::size_t n);
+  static int send_tls(struct soap* soap, const char* data, std::size_t n);
+  static int close_tls(struct soap* soap);
   Status decode_addressing(Inquiry& q);
   void set_reply_header(const Inquiry& q, const char* action);
   int fault(const Inquiry& q);
@@ -54,6 +61,8 @@ class InquiryService final : public DoelpoortService {
   Pipeline& pipeline_;
   std::string public_url_;
   PeerIdentity peer_;
+  std::chrono::milliseconds io_timeout_{10000};
+  std::chrono::steady_clock::time_point read_deadline_{};  // of the request being served
   char guard_tail_[2] = {0, 0};
   bool handled_ = false;
   bool doctype_refused_ = false;  // the request reached Inquire(): a Fault now is the inquiry's own  // the last bytes of the previous chunk, for the DOCTYPE guard

@@ -2,7 +2,11 @@
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 
 #include "stdsoap2.h"
@@ -128,6 +132,61 @@ void attach(struct soap* soap, SSL_CTX* ctx, bool server) {
   soap->ctx = ctx;
   soap->ssl_flags = server ? SOAP_SSL_REQUIRE_CLIENT_AUTHENTICATION
                            : SOAP_SSL_REQUIRE_SERVER_AUTHENTICATION | SOAP_SSL_SKIP_HOST_CHECK;
+}
+
+namespace {
+
+/// After a TLS call returned `r` <= 0: what to wait for before trying again, or 0 when the connection
+/// is finished (closed, reset, TLS error).
+short wants(SSL* ssl, int r, int* errnum) {
+  const int err = SSL_get_error(ssl, r);
+  if (err == SSL_ERROR_WANT_READ) return POLLIN;
+  if (err == SSL_ERROR_WANT_WRITE) return POLLOUT;
+  *errnum = err == SSL_ERROR_SYSCALL ? errno : 0;
+  ERR_clear_error();
+  return 0;
+}
+
+/// Waits until `fd` is ready for `events`, at most until the deadline; false when it passed.
+bool wait_ready(int fd, short events, Clock::time_point deadline) {
+  while (true) {
+    const long long left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, events, 0};
+    const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, INT_MAX)));
+    if (r > 0) return true;  // ready, or hung up / in error: the next TLS call says which
+    if (r < 0 && errno != EINTR) return false;
+  }
+}
+
+}  // namespace
+
+std::size_t read(SSL* ssl, int fd, char* buffer, std::size_t n, Clock::time_point deadline, int* errnum) {
+  *errnum = 0;
+  const int size = static_cast<int>(std::min<std::size_t>(n, INT_MAX));
+  while (true) {
+    ERR_clear_error();  // SSL_get_error reads the queue
+    const int r = SSL_read(ssl, buffer, size);
+    if (r > 0) return static_cast<std::size_t>(r);
+    const short events = wants(ssl, r, errnum);
+    if (events == 0 || !wait_ready(fd, events, deadline)) return 0;
+  }
+}
+
+bool write(SSL* ssl, int fd, const char* data, std::size_t n, Clock::time_point deadline, int* errnum) {
+  *errnum = 0;
+  while (n > 0) {
+    ERR_clear_error();
+    const int r = SSL_write(ssl, data, static_cast<int>(std::min<std::size_t>(n, INT_MAX)));
+    if (r > 0) {
+      data += r;
+      n -= static_cast<std::size_t>(r);
+      continue;
+    }
+    const short events = wants(ssl, r, errnum);
+    if (events == 0 || !wait_ready(fd, events, deadline)) return false;  // retried with the same bytes, as TLS asks
+  }
+  return true;
 }
 
 }  // namespace doelpoort::tls

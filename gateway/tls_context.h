@@ -11,6 +11,8 @@
 
 #include <openssl/ssl.h>
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -48,5 +50,19 @@ void attach(struct soap* soap, SSL_CTX* ctx, bool server);
 
 /// The first OpenSSL error on this thread's queue as text (and clears the queue).
 std::string last_error();
+
+// Reads and writes on an established TLS connection over a non-blocking socket, for every connection
+// the gateway serves or makes (gSOAP's frecv and fsend hooks). They try OpenSSL first and wait (poll)
+// only when it asks to, never past `deadline`: gSOAP's own functions poll before every write, and
+// restart their timeout with every partial read, so a peer dribbling bytes could hold one far longer.
+// With OpenSSL's read-ahead on, bytes may wait in the SSL object with the socket idle: whoever parks a
+// connection asks SSL_has_pending first.
+using Clock = std::chrono::steady_clock;
+
+/// Up to `n` bytes; 0 when the peer closed, TLS failed or the deadline passed (`*errnum`: errno when
+/// the system failed, else 0).
+std::size_t read(SSL* ssl, int fd, char* buffer, std::size_t n, Clock::time_point deadline, int* errnum);
+/// All of `n` bytes, or false (as read).
+bool write(SSL* ssl, int fd, const char* data, std::size_t n, Clock::time_point deadline, int* errnum);
 
 }  // namespace doelpoort::tls

@@ -198,64 +198,12 @@ SOAP_SOCKET open_hook(struct soap* s, const char* endpoint, const char* host, in
   return fd;
 }
 
-/// Waits until the socket is ready for `events`, at most until the deadline; false when it passed.
-bool wait_ready(struct soap* s, const Connection& c, short events) {
-  while (true) {
-    const long long left = std::chrono::ceil<milliseconds>(c.left()).count();
-    if (left <= 0) return false;
-    pollfd p{s->socket, events, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, INT_MAX)));
-    if (r > 0) return true;  // ready, or hung up / in error: the next TLS call says which
-    if (r < 0 && errno != EINTR) return false;
-  }
-}
-
-/// After a TLS call returned `r` <= 0: what to wait for before trying again, or 0 when the connection
-/// is finished (closed, reset, TLS error; s->errnum says why when the system does).
-short tls_wants(struct soap* s, int r) {
-  const int err = SSL_get_error(s->ssl, r);
-  if (err == SSL_ERROR_WANT_READ) return POLLIN;
-  if (err == SSL_ERROR_WANT_WRITE) return POLLOUT;
-  s->errnum = err == SSL_ERROR_SYSCALL ? errno : 0;
-  ERR_clear_error();
-  return 0;
-}
-
-// Our own TLS reads and writes (gSOAP's sockets are non-blocking under TLS): every wait ends at the
-// deadline. gSOAP's frecv restarts its full receive timeout for each partial TLS record, so a registry
-// dribbling bytes could stretch one read far past the deadline.
-std::size_t tls_read(struct soap* s, const Connection& c, char* buffer, std::size_t n) {
-  const int size = static_cast<int>(std::min<std::size_t>(n, INT_MAX));
-  while (true) {
-    ERR_clear_error();  // SSL_get_error reads the queue
-    const int r = SSL_read(s->ssl, buffer, size);
-    if (r > 0) return static_cast<std::size_t>(r);
-    const short events = tls_wants(s, r);
-    if (events == 0 || !wait_ready(s, c, events)) return 0;
-  }
-}
-
-int tls_write(struct soap* s, const Connection& c, const char* data, std::size_t n) {
-  while (n > 0) {
-    ERR_clear_error();
-    const int r = SSL_write(s->ssl, data, static_cast<int>(std::min<std::size_t>(n, INT_MAX)));
-    if (r > 0) {
-      data += r;
-      n -= static_cast<std::size_t>(r);
-      continue;
-    }
-    const short events = tls_wants(s, r);
-    if (events == 0 || !wait_ready(s, c, events)) return SOAP_EOF;  // retried with the same bytes, as TLS asks
-  }
-  return SOAP_OK;
-}
-
 int send_hook(struct soap* s, const char* data, std::size_t n) {
   Connection& c = connection_of(s);
   const Clock::duration budget = c.left();
   int rc = SOAP_EOF;
   if (budget > Clock::duration::zero() && s->ssl != nullptr) {
-    rc = tls_write(s, c, data, n);
+    rc = tls::write(s->ssl, s->socket, data, n, c.deadline, &s->errnum) ? SOAP_OK : SOAP_EOF;
   } else if (budget > Clock::duration::zero()) {
     s->send_timeout = soap_timeout(budget);
     rc = c.send(s, data, n);
@@ -272,7 +220,7 @@ std::size_t recv_hook(struct soap* s, char* buffer, std::size_t n) {
   const Clock::duration budget = c.left();
   std::size_t got = 0;
   if (budget > Clock::duration::zero() && s->ssl != nullptr) {
-    got = tls_read(s, c, buffer, n);
+    got = tls::read(s->ssl, s->socket, buffer, n, c.deadline, &s->errnum);
   } else if (budget > Clock::duration::zero()) {
     s->recv_timeout = soap_timeout(budget);
     got = c.recv(s, buffer, n);
@@ -334,9 +282,8 @@ std::unique_ptr<HttpsUpstream> HttpsUpstream::create(const SourceConfig& config,
   }
   // Read ahead: OpenSSL fills its buffer with whatever the socket holds instead of reading a record's
   // 5-byte header and then its body in two calls (5.8 -> 3.6 reads per inquiry in bench/compare).
-  // Safe here because every read of a registry connection is our tls_read, which waits only when
-  // OpenSSL asks it to (WANT_READ), and the idle check counts the bytes read ahead (SSL_has_pending).
-  // Not on the listener: gSOAP's own reads there look at SSL_pending, which does not count them.
+  // Safe because every read of a registry connection is tls::read, which waits only when OpenSSL asks
+  // it to (WANT_READ), and the idle check counts the bytes read ahead (SSL_has_pending).
   SSL_CTX_set_read_ahead(ctx.get(), 1);
   return std::unique_ptr<HttpsUpstream>(new HttpsUpstream(config, max_reply_bytes, std::move(ctx), metrics));
 }

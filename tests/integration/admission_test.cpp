@@ -1,8 +1,11 @@
 // Connection admission: idle keep-alive connections and silent TCP connections hold no worker; caps bound
-// what one address may open; a handshake that never completes is cut off.
+// what one address may open; a handshake that never completes is cut off. And how a worker reads: bytes
+// OpenSSL read ahead are served at once, a request that stops half-way is cut off at its timeout.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,6 +39,92 @@ bool closed_by_server(int fd, std::chrono::milliseconds wait) {
   char c;
   return ::recv(fd, &c, 1, 0) == 0;
 }
+
+// A mutual-TLS client that decides how its bytes meet the wire, for what InquiryClient cannot do.
+class RawTlsClient {
+ public:
+  /// Connects and completes the handshake. `cork`: hold every byte sent (the handshake's last flight
+  /// too) until the first send(), so that the client's Finished and its first request leave in one
+  /// TCP segment, as a TLS 1.3 client's often do.
+  RawTlsClient(int port, bool cork = false) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_load_verify_locations(ctx_, pki("ca.crt").c_str(), nullptr);
+    SSL_CTX_use_certificate_file(ctx_, pki("app-zaaksysteem.crt").c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_use_PrivateKey_file(ctx_, pki("app-zaaksysteem.key").c_str(), SSL_FILETYPE_PEM);
+    fd_ = tcp_connect(port);
+    const int on = 1;
+    if (cork) ::setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd_);
+    connected_ = fd_ >= 0 && SSL_connect(ssl_) == 1;
+  }
+  ~RawTlsClient() {
+    SSL_free(ssl_);
+    if (fd_ >= 0) ::close(fd_);
+    SSL_CTX_free(ctx_);
+  }
+  bool connected() const { return connected_; }
+
+  /// Each of `records` as a TLS record of its own, all in one TCP write (and uncorked).
+  bool send(const std::vector<std::string>& records) {
+    BIO* out = BIO_new(BIO_s_mem());
+    BIO* socket = SSL_get_wbio(ssl_);
+    BIO_up_ref(socket);  // kept, to put back
+    SSL_set0_wbio(ssl_, out);
+    for (const auto& r : records) SSL_write(ssl_, r.data(), static_cast<int>(r.size()));
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out, &data);
+    const bool sent = ::send(fd_, data, static_cast<std::size_t>(size), MSG_NOSIGNAL) == size;
+    SSL_set0_wbio(ssl_, socket);
+    const int off = 0;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+    return sent;
+  }
+
+  /// One HTTP answer (header and a Content-Length body) within `wait`; empty when none came whole.
+  std::string answer(std::chrono::milliseconds wait) {
+    set_timeout(wait);
+    std::string got = std::move(pending_);  // what the last read took past the last answer
+    pending_.clear();
+    char buf[16384];
+    while (true) {
+      const auto end = got.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        const auto at = got.find("Content-Length: ");
+        if (at != std::string::npos && at < end && got.size() >= end + 4 + std::stoul(got.substr(at + 16))) {
+          const std::string whole = got.substr(0, end + 4 + std::stoul(got.substr(at + 16)));
+          pending_ = got.substr(whole.size());
+          return whole;
+        }
+      }
+      const int n = SSL_read(ssl_, buf, sizeof buf);
+      if (n <= 0) return {};
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+  /// True when the server closed the connection within `wait` (sending nothing before).
+  bool closed_by_server(std::chrono::milliseconds wait) {
+    set_timeout(wait);
+    char c;
+    if (SSL_read(ssl_, &c, 1) > 0) return false;
+    return errno != EAGAIN && errno != EWOULDBLOCK;  // not merely out of time
+  }
+
+ private:
+  void set_timeout(std::chrono::milliseconds wait) const {
+    timeval tv{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>((wait.count() % 1000) * 1000)};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string pending_;
+};
+
+const std::string kWsdlRequest = "GET /?wsdl HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 class AdmissionTest : public IntegrationTest {
  protected:
@@ -152,6 +241,65 @@ TEST_F(AdmissionTest, ManyRequestsOnOneConnectionPastGsoapsDefaultOf100) {
   const std::string log = read_file(dir_ + "/many.log");
   EXPECT_NE(log.find("\"connections_accepted\":1,"), std::string::npos) << log;
   EXPECT_NE(log.find("\"requests\":250"), std::string::npos) << log;
+}
+
+// With read-ahead, the handshake's last read takes the first request too when the client sent them
+// together: epoll will not report those bytes again, so the worker must serve them at once. Parked
+// instead, the request would wait for the idle timeout (60 s here).
+TEST_F(AdmissionTest, RequestSentWithTheHandshakesLastFlightIsAnsweredAtOnce) {
+  GatewayOptions o;
+  o.limits = "  idle_timeout_ms: 60000\n";
+  int port = 0;
+  auto gw = start_gateway(o, port, "flight");
+  for (int i = 0; i < 5; ++i) {
+    RawTlsClient c(port, /*cork=*/true);
+    ASSERT_TRUE(c.connected()) << i;
+    ASSERT_TRUE(c.send({kWsdlRequest})) << i;
+    const std::string a = c.answer(std::chrono::milliseconds(3000));
+    EXPECT_EQ(a.rfind("HTTP/1.1 200", 0), 0U) << i << ": " << a.substr(0, 200);
+  }
+}
+
+// Two requests in two TLS records that arrive in one TCP segment: OpenSSL holds the second while the
+// first is answered; the connection must not be parked with it (SSL_has_pending, not SSL_pending).
+TEST_F(AdmissionTest, RequestsArrivingTogetherAreAllAnswered) {
+  GatewayOptions o;
+  o.limits = "  idle_timeout_ms: 60000\n";
+  int port = 0;
+  auto gw = start_gateway(o, port, "together");
+  RawTlsClient c(port);
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send({kWsdlRequest, kWsdlRequest, kWsdlRequest}));
+  for (int i = 0; i < 3; ++i) {
+    const std::string a = c.answer(std::chrono::milliseconds(3000));
+    EXPECT_EQ(a.rfind("HTTP/1.1 200", 0), 0U) << i << ": " << a.substr(0, 200);
+  }
+  // and the connection is still good for more
+  ASSERT_TRUE(c.send({kWsdlRequest}));
+  EXPECT_EQ(c.answer(std::chrono::milliseconds(3000)).rfind("HTTP/1.1 200", 0), 0U);
+}
+
+// A request that stops half-way holds its worker until the request timeout, no longer: with one
+// worker, the next client waits for the cut-off and is then answered.
+TEST_F(AdmissionTest, RequestThatStopsHalfWayIsCutOffAtTheRequestTimeout) {
+  GatewayOptions o;
+  o.register_file = register_without_volume_limits();
+  o.workers = 1;
+  o.limits = "  request_timeout_ms: 500\n  idle_timeout_ms: 60000\n";
+  int port = 0;
+  auto gw = start_gateway(o, port, "half");
+  RawTlsClient stuck(port);
+  ASSERT_TRUE(stuck.connected());
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(stuck.send({"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+                          "Content-Length: 1000\r\n\r\n<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the one worker now reads `stuck`
+  auto next = client("app-zaaksysteem", port);
+  EXPECT_FALSE(next->inquire(permitted_request()).fault);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, std::chrono::milliseconds(450));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000));
+  EXPECT_TRUE(stuck.closed_by_server(std::chrono::milliseconds(2000)));
 }
 
 }  // namespace
