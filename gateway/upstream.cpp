@@ -147,6 +147,7 @@ struct HttpsUpstream::Connection {
   bool connect_failed = false;  // the hook's connect (TCP or TLS) failed
   bool cut_off = false;         // a read or write returned nothing: closed, reset or out of time
   std::string refused;          // why the answer's headers were refused; empty when they were not
+  std::string out;              // the request as gSOAP writes it (header, then body): sent whole by flush
   // How to close: a connection that may be healthy says goodbye (TLS close_notify); a broken one does
   // not. Neither waits for the registry's close_notify (gSOAP's tcp_disconnect would, up to 5 s).
   bool polite_close = false;
@@ -155,6 +156,7 @@ struct HttpsUpstream::Connection {
     deadline = d;
     connect_failed = cut_off = false;
     refused.clear();
+    out.clear();
   }
   Clock::duration left() const { return deadline - Clock::now(); }
 
@@ -198,18 +200,33 @@ SOAP_SOCKET open_hook(struct soap* s, const char* endpoint, const char* host, in
   return fd;
 }
 
+/// gSOAP writes a request's HTTP header and its body separately: two TLS records, two system calls
+/// and two TCP segments for the registry to read. Over TLS the hook collects them and flush() sends
+/// them in one write.
 int send_hook(struct soap* s, const char* data, std::size_t n) {
   Connection& c = connection_of(s);
   const Clock::duration budget = c.left();
   int rc = SOAP_EOF;
   if (budget > Clock::duration::zero() && s->ssl != nullptr) {
-    rc = tls::write(s->ssl, s->socket, data, n, c.deadline, &s->errnum) ? SOAP_OK : SOAP_EOF;
+    c.out.append(data, n);
+    rc = SOAP_OK;
   } else if (budget > Clock::duration::zero()) {
     s->send_timeout = soap_timeout(budget);
     rc = c.send(s, data, n);
   }
   if (rc != SOAP_OK) c.cut_off = true;
   return rc;
+}
+
+/// Sends what send_hook collected; false when the write failed or the deadline passed.
+bool flush(struct soap* s, Connection& c) {
+  if (c.out.empty()) return true;
+  if (!tls::write(s->ssl, s->socket, c.out.data(), c.out.size(), c.deadline, &s->errnum)) {
+    c.cut_off = true;
+    return false;
+  }
+  c.out.clear();
+  return true;
 }
 
 /// Each read waits at most what is left of the deadline, and none starts after it: a registry that
@@ -357,7 +374,7 @@ HttpsUpstream::Attempt HttpsUpstream::exchange(Connection& c, std::string_view r
   };
   s->http_content = kContentType;
   if (soap_POST(s, config_.url.c_str(), action.c_str(), kContentType) != SOAP_OK ||
-      soap_send_raw(s, request.data(), request.size()) != SOAP_OK || soap_end_send(s) != SOAP_OK) {
+      soap_send_raw(s, request.data(), request.size()) != SOAP_OK || soap_end_send(s) != SOAP_OK || !flush(s, c)) {
     if (c.connect_failed)
       return {{Code::UPSTREAM_UNAVAILABLE, "cannot connect to " + config_.url + ": " + soap_reason(s)}, Failure::kConnect};
     return broken("cannot send the request to");

@@ -170,6 +170,11 @@ class TinyTlsServer {
     std::lock_guard lock(mu_);
     return last_request_;
   }
+  /// How much of the last request its first read got (one TLS record at most).
+  std::size_t last_first_read() const {
+    std::lock_guard lock(mu_);
+    return last_first_read_;
+  }
 
  private:
   void accept_loop() {
@@ -189,11 +194,13 @@ class TinyTlsServer {
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) == 1) {
       Exchange x{ssl, fd, stop_, {}};
-      while (read_request(ssl, x.request)) {
+      std::size_t first_read = 0;
+      while (read_request(ssl, x.request, first_read)) {
         ++requests_;
         {
           std::lock_guard lock(mu_);
           last_request_ = x.request;
+          last_first_read_ = first_read;
         }
         if (!script_(x)) break;
       }
@@ -203,14 +210,17 @@ class TinyTlsServer {
     open_.erase(fd);
     ::close(fd);
   }
-  static bool read_request(SSL* ssl, std::string& request) {
+  /// `first_read`: the bytes the first SSL_read returned, at most one TLS record.
+  static bool read_request(SSL* ssl, std::string& request, std::size_t& first_read) {
     request.clear();
     char buf[4096];
     std::size_t end = std::string::npos;
+    first_read = 0;
     while ((end = request.find("\r\n\r\n")) == std::string::npos) {
       const int n = SSL_read(ssl, buf, sizeof buf);
       if (n <= 0) return false;
       request.append(buf, static_cast<std::size_t>(n));
+      if (first_read == 0) first_read = request.size();
     }
     std::string header = request.substr(0, end);
     for (char& ch : header) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -235,6 +245,7 @@ class TinyTlsServer {
   std::set<int> open_;
   std::vector<std::thread> connections_;
   std::string last_request_;
+  std::size_t last_first_read_ = 0;
   std::thread acceptor_;
 };
 
@@ -308,6 +319,20 @@ TEST_F(UpstreamTest, AnswersOverOneKeptAliveConnection) {
   EXPECT_EQ(server.requests(), 3);
   EXPECT_EQ(up->health().breaker.state, BreakerState::kClosed);
   EXPECT_EQ(up->health().in_flight, 0);
+}
+
+TEST_F(UpstreamTest, SendsTheRequestHeaderAndBodyInOneRecord) {
+  TinyTlsServer server(dir_, answer(http(200, kEnvelope)));
+  auto up = upstream(config(server.port()));
+  for (int i = 0; i < 2; ++i) {  // a new connection, then a kept-alive one
+    UpstreamReply reply;
+    milliseconds took{};
+    ASSERT_TRUE(call(*up, reply, took)) << i;
+    const std::string request = server.last_request();
+    EXPECT_EQ(request.substr(request.size() - kRequest.size()), kRequest);
+    EXPECT_EQ(server.last_first_read(), request.size()) << "the first record held only: "
+                                                         << request.substr(0, server.last_first_read());
+  }
 }
 
 TEST_F(UpstreamTest, AdvertisesNoCompression) {
