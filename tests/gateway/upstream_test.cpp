@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/tls_records.h"
 #include "stdsoap2.h"
 #include "test_dir.h"
 #include "xml_safe.h"
@@ -111,16 +112,7 @@ struct Exchange {
   /// Sends each of `records` as a TLS record of its own, all of them in one TCP write: the client's
   /// first read gets every record at once.
   bool send_records_at_once(const std::vector<std::string>& records) const {
-    BIO* out = BIO_new(BIO_s_mem());
-    BIO_up_ref(SSL_get_wbio(ssl));  // kept, to put back
-    BIO* socket = SSL_get_wbio(ssl);
-    SSL_set0_wbio(ssl, out);
-    for (const auto& r : records) SSL_write(ssl, r.data(), static_cast<int>(r.size()));
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(out, &data);
-    const bool sent = ::send(fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL) == size;
-    SSL_set0_wbio(ssl, socket);
-    return sent;
+    return testing::send_records_at_once(ssl, fd, records);
   }
   /// Waits until the client closes its end (or sends anything) or the server stops.
   void wait_for_close() const {

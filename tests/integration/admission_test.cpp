@@ -14,6 +14,7 @@
 #include <iostream>
 #include <thread>
 
+#include "../support/tls_records.h"
 #include "harness.h"
 
 namespace doelpoort::testing {
@@ -67,15 +68,7 @@ class RawTlsClient {
 
   /// Each of `records` as a TLS record of its own, all in one TCP write (and uncorked).
   bool send(const std::vector<std::string>& records) {
-    BIO* out = BIO_new(BIO_s_mem());
-    BIO* socket = SSL_get_wbio(ssl_);
-    BIO_up_ref(socket);  // kept, to put back
-    SSL_set0_wbio(ssl_, out);
-    for (const auto& r : records) SSL_write(ssl_, r.data(), static_cast<int>(r.size()));
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(out, &data);
-    const bool sent = ::send(fd_, data, static_cast<std::size_t>(size), MSG_NOSIGNAL) == size;
-    SSL_set0_wbio(ssl_, socket);
+    const bool sent = send_records_at_once(ssl_, fd_, records);
     const int off = 0;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
     return sent;
