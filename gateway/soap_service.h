@@ -63,9 +63,9 @@ class InquiryService final : public DoelpoortService {
   PeerIdentity peer_;
   std::chrono::milliseconds io_timeout_{10000};
   std::chrono::steady_clock::time_point read_deadline_{};  // of the request being served
-  char guard_tail_[2] = {0, 0};
-  bool handled_ = false;
-  bool doctype_refused_ = false;  // the request reached Inquire(): a Fault now is the inquiry's own  // the last bytes of the previous chunk, for the DOCTYPE guard
+  char guard_tail_[2] = {0, 0};   // the last bytes of the previous chunk, for the DOCTYPE guard
+  bool handled_ = false;          // the request reached Inquire(): a Fault now is the inquiry's own
+  bool doctype_refused_ = false;  // the DOCTYPE guard stopped this request
 };
 
 }  // namespace doelpoort
