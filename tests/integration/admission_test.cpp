@@ -82,12 +82,12 @@ class RawTlsClient {
     char buf[16384];
     while (true) {
       const auto end = got.find("\r\n\r\n");
-      if (end != std::string::npos) {
-        const auto at = got.find("Content-Length: ");
-        if (at != std::string::npos && at < end && got.size() >= end + 4 + std::stoul(got.substr(at + 16))) {
-          const std::string whole = got.substr(0, end + 4 + std::stoul(got.substr(at + 16)));
-          pending_ = got.substr(whole.size());
-          return whole;
+      const auto at = got.find("Content-Length: ");
+      if (end != std::string::npos && at != std::string::npos && at < end) {
+        const std::size_t size = end + 4 + std::stoul(got.substr(at + 16));
+        if (got.size() >= size) {
+          pending_ = got.substr(size);
+          return got.substr(0, size);
         }
       }
       const int n = SSL_read(ssl_, buf, sizeof buf);
@@ -100,8 +100,11 @@ class RawTlsClient {
   bool closed_by_server(std::chrono::milliseconds wait) {
     set_timeout(wait);
     char c;
-    if (SSL_read(ssl_, &c, 1) > 0) return false;
-    return errno != EAGAIN && errno != EWOULDBLOCK;  // not merely out of time
+    errno = 0;
+    const int r = SSL_read(ssl_, &c, 1);
+    if (r > 0) return false;
+    const int err = SSL_get_error(ssl_, r);  // close_notify, end of input or a reset; not merely out of time
+    return err != SSL_ERROR_WANT_READ && !(err == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
   }
 
  private:
