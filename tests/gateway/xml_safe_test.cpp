@@ -70,5 +70,23 @@ TEST(XmlSafeLimits, ReadsEveryDocumentAsUtf8) {
   EXPECT_FALSE(xml::parse_untrusted("<a>Pe\xff\xfetra</a>", 1 << 20, error));
 }
 
+// Indentation between elements is not kept (fewer nodes to make, walk and free per dossier); text that
+// is a value is kept whole, blanks included.
+TEST(XmlSafeParse, DropsIndentationBetweenElementsButKeepsEveryValue) {
+  std::string error;
+  const xml::DocPtr doc = xml::parse_untrusted(
+      "<a>\n  <b>  two spaces  </b>\n  <c>   </c>\n  <d>x <e>y</e> z</d>\n  <f/>\n</a>", 1 << 20, error);
+  ASSERT_TRUE(doc) << error;
+  const xmlNode* a = xmlDocGetRootElement(doc.get());
+  std::string names;
+  for (const xmlNode* n = a->children; n != nullptr; n = n->next)
+    names += n->type == XML_ELEMENT_NODE ? reinterpret_cast<const char*>(n->name) : "#";
+  EXPECT_EQ(names, "bcdf") << "no text nodes of indentation between a's children";
+  const xmlNode* b = a->children;
+  EXPECT_EQ(xml::text_of(b), "  two spaces  ");
+  EXPECT_EQ(xml::text_of(b->next), "   ") << "a value of blanks alone is a value";
+  EXPECT_EQ(xml::text_of(b->next->next), "x y z") << "mixed content keeps its blanks";
+}
+
 }  // namespace
 }  // namespace doelpoort
