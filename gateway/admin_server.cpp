@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -82,7 +83,12 @@ bool AdminServer::bind(std::string& error) {
   return true;
 }
 
-void AdminServer::start() { thread_ = std::thread([this] { run(); }); }
+void AdminServer::start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "dp-admin");
+    run();
+  });
+}
 
 void AdminServer::stop() {
   stopping_ = true;

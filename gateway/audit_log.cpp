@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -230,7 +231,10 @@ std::unique_ptr<AuditLog> AuditLog::open(const AuditOptions& options, std::strin
     return nullptr;
   }
   if (!log->open_segment(error)) return nullptr;
-  log->writer_ = std::thread([l = log.get()] { l->run(); });
+  log->writer_ = std::thread([l = log.get()] {
+    pthread_setname_np(pthread_self(), "dp-audit");
+    l->run();
+  });
   return log;
 }
 

@@ -229,6 +229,7 @@ int serve(const std::string& config_path, const std::string& port_file, const st
                           {"activities", snapshot->policy.reg->activities.size()}, {"audit_dir", config.audit_dir}});
 
   std::thread signal_thread([&] {
+    pthread_setname_np(pthread_self(), "dp-signals");
     // The CRL is also reloaded on a timer: a CA publishes new CRLs without telling us.
     const timespec crl_interval{config.tls.crl.empty() ? 3600 : config.crl_reload_s, 0};
     while (true) {

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -204,7 +205,12 @@ void Listener::stop() {
 // ---- admission (one thread) ----
 
 void Listener::run() {
-  for (int i = 0; i < config_.workers; ++i) workers_.emplace_back([this] { work(); });
+  // Named for top -H, perf and /proc/PID/task/*/comm; admission is the calling (main) thread.
+  for (int i = 0; i < config_.workers; ++i)
+    workers_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "dp-worker");
+      work();
+    });
   epoll_event events[256];
   bool draining = false;
   while (true) {

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -140,6 +141,25 @@ TEST_F(ObservabilityTest, LiveMetricsPassPromtoolAndCountWhatWasAsked) {
   // The check can fail: a counter without _total and an unknown type are refused.
   std::ofstream(dir_ + "/bad.txt") << "# HELP doelpoort_bad a counter\n# TYPE doelpoort_bad counter\ndoelpoort_bad 1\n";
   EXPECT_NE(run_command({"/bin/sh", "-c", "/usr/bin/promtool check metrics < " + dir_ + "/bad.txt"}, out), 0) << out;
+}
+
+// top -H, perf and ps -L show what each thread is; the process keeps its own name (pgrep, systemd).
+TEST_F(ObservabilityTest, ThreadsAreNamedForOperators) {
+  GatewayOptions o;
+  o.workers = 5;
+  auto gw = start_observed(o);
+  const std::string proc = "/proc/" + std::to_string(gw->pid());
+  auto thread_names = [&] {
+    std::map<std::string, int> names;
+    for (const auto& t : std::filesystem::directory_iterator(proc + "/task")) ++names[read_file(t.path().string() + "/comm")];
+    return names;
+  };
+  const std::map<std::string, int> expected = {
+      {"doelpoort\n", 1}, {"dp-worker\n", 5}, {"dp-audit\n", 1}, {"dp-admin\n", 1}, {"dp-signals\n", 1}};
+  // The workers and the signal thread start after the port file is written: wait for them.
+  EXPECT_TRUE(eventually([&] { return thread_names() == expected; }, milliseconds(5000)));
+  EXPECT_EQ(thread_names(), expected);
+  EXPECT_EQ(read_file(proc + "/comm"), "doelpoort\n");
 }
 
 TEST_F(ObservabilityTest, PrometheusScrapesTheGatewayAndReadsTheCountersBack) {
