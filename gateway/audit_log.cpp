@@ -18,9 +18,9 @@
 #include <sstream>
 
 #include "audit_reader.h"
+#include "hex.h"
 #include "log.h"
 #include "metrics.h"
-#include "pseudonym.h"
 
 namespace doelpoort {
 namespace fs = std::filesystem;
@@ -84,7 +84,7 @@ merkle::Hash seal_in_place(std::string& text, std::size_t start) {
   const merkle::Hash h = merkle::leaf_hash(std::string_view(text).substr(start));
   text.pop_back();
   text += kHashKey;
-  merkle::append_hex(text, h);
+  append_hex(text, h.data(), h.size());
   text += "\"}";
   return h;
 }

@@ -15,6 +15,7 @@
 
 #include <cerrno>
 
+#include "hex.h"
 #include "log.h"
 #include "metrics.h"
 #include "soap_message.h"

@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "hex.h"
+
 namespace doelpoort::merkle {
 namespace {
 
@@ -85,21 +87,7 @@ Hash empty_root() {
   return out;
 }
 
-void append_hex(std::string& out, const Hash& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const std::size_t at = out.size();
-  out.resize(at + 2 * h.size());
-  for (std::size_t i = 0; i < h.size(); ++i) {
-    out[at + 2 * i] = kDigits[h[i] >> 4];
-    out[at + 2 * i + 1] = kDigits[h[i] & 0xf];
-  }
-}
-
-std::string hex(const Hash& h) {
-  std::string s;
-  append_hex(s, h);
-  return s;
-}
+std::string hex(const Hash& h) { return to_hex(h.data(), h.size()); }
 
 bool from_hex(std::string_view text, Hash& out) {
   if (text.size() != 64) return false;

@@ -24,7 +24,6 @@ Hash node_hash(const Hash& left, const Hash& right);
 Hash empty_root();
 
 std::string hex(const Hash& h);
-void append_hex(std::string& out, const Hash& h);  ///< 64 lowercase hex digits, without a temporary
 bool from_hex(std::string_view text, Hash& out);
 
 /// MTH of leaf hashes [begin, end).

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <set>
 
+#include "hex.h"
 #include "metrics.h"
 #include "xml_safe.h"
 

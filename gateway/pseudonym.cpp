@@ -11,17 +11,9 @@
 #include <cstring>
 #include <fstream>
 
-namespace doelpoort {
+#include "hex.h"
 
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '0');
-  for (std::size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0xf];
-  }
-  return out;
-}
+namespace doelpoort {
 
 namespace {
 

@@ -31,7 +31,4 @@ class Pseudonymiser {
   std::shared_ptr<EVP_MAC_CTX> keyed_;
 };
 
-/// Lowercase hex of `data`.
-std::string to_hex(const unsigned char* data, std::size_t size);
-
 }  // namespace doelpoort

@@ -9,7 +9,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "pseudonym.h"
+#include "hex.h"
 
 namespace doelpoort {
 namespace {

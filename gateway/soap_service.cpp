@@ -93,8 +93,10 @@ Status InquiryService::decode_addressing(Inquiry& q) {
   const SOAP_ENV__Header* h = soap->header;
   if (soap->action != nullptr && soap->action[0] != '\0' && std::strcmp(soap->action, kInquireAction) != 0)
     return {Code::INVALID_REQUEST, "SOAPAction does not match the Inquire operation"};
-  if (h == nullptr || h->wsa5__Action == nullptr || std::strcmp(h->wsa5__Action, kInquireAction) != 0)
-    return {Code::INVALID_REQUEST, std::string("wsa:Action must be ") + kInquireAction};
+  if (h == nullptr || h->wsa5__Action == nullptr || std::strcmp(h->wsa5__Action, kInquireAction) != 0) {
+    std::string message = "wsa:Action must be ";  // not string + char*: GCC 12 warns falsely (-Warray-bounds)
+    return {Code::INVALID_REQUEST, message.append(kInquireAction)};
+  }
   if (h->wsa5__MessageID == nullptr || h->wsa5__MessageID[0] == '\0')
     return {Code::INVALID_REQUEST, "wsa:MessageID is required"};
   if (!is_anonymous(h->wsa5__ReplyTo) || !is_anonymous(h->wsa5__FaultTo))

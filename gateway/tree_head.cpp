@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit_log.h"
-#include "pseudonym.h"
+#include "hex.h"
 
 namespace doelpoort {
 namespace {
