@@ -78,8 +78,9 @@ void BM_DecidePlusMemoryStateRules(benchmark::State& state) {
     InquiryRequest counted = r;  // the same inquiry, by one of many users, for the volume counters
     counted.user = users[n % users.size()];
     // A 1 s replay window keeps the store at its steady-state size (rate x window) during the run.
-    Status s = check_replay(store, "zaaksysteem", std::to_string(n), std::chrono::seconds(1));
-    if (s) s = check_limits(store, limited, counted, subjects[n % subjects.size()], periods);
+    const std::string message_id = std::to_string(n);
+    const Status s = check_replay_and_limits(store, {"zaaksysteem", message_id, std::chrono::seconds(1)}, limited,
+                                             counted, subjects[n % subjects.size()], periods);
     if (!s) state.SkipWithError(s.message().c_str());
     benchmark::DoNotOptimize(d);
   }

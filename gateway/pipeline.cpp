@@ -102,9 +102,7 @@ Status Pipeline::run(Inquiry& q, Status decoded) {
   local_time(q.arrived, q.local_time, q.periods);
   Status s = identify(q);
   if (s) s = std::move(decoded);
-  if (s) s = replay(q);
-  if (s) s = decide(q);
-  if (s) s = limits(q);
+  if (s) s = state(q, decide(q));
   q.status = s;
   q.permitted = s.is_ok();
   if (Status r = record_decision(q, s); !r) return q.status = r;  // no record: no registry call, no answer
@@ -127,12 +125,6 @@ Status Pipeline::identify(Inquiry& q) {
   return {Code::APPLICATION_UNKNOWN, "no registered application has this client certificate (CN \"" + q.peer.cn + "\")"};
 }
 
-Status Pipeline::replay(Inquiry& q) {
-  Status s = check_replay(*parts_.state, q.application->id, q.message_id, parts_.replay_window);
-  if (s.code() == Code::STATE_UNAVAILABLE && parts_.metrics != nullptr) parts_.metrics->state_store_error();
-  return s;
-}
-
 Status Pipeline::decide(Inquiry& q) {
   q.decided = true;
   q.decision = doelpoort::decide(q.snapshot->policy, *q.application, q.request, q.local_time);
@@ -140,10 +132,14 @@ Status Pipeline::decide(Inquiry& q) {
   return q.decision.status;
 }
 
-Status Pipeline::limits(Inquiry& q) {
-  Status s = check_limits(*parts_.state, *q.decision.activity, q.request, q.subject, q.periods);
+// One round trip to a Redis store however many rules apply (stateful_rules.h).
+Status Pipeline::state(Inquiry& q, Status decided) {
+  const MessageRef message{q.application->id, q.message_id, parts_.replay_window};
+  Status s = decided ? check_replay_and_limits(*parts_.state, message, *q.decision.activity, q.request, q.subject,
+                                               q.periods)
+                     : check_replay(*parts_.state, message);
   if (s.code() == Code::STATE_UNAVAILABLE && parts_.metrics != nullptr) parts_.metrics->state_store_error();
-  return s;
+  return s ? decided : s;
 }
 
 Status Pipeline::forward(Inquiry& q) {

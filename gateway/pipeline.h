@@ -2,17 +2,17 @@
 //
 //   identify  client certificate -> registered application
 //   decode    the SOAP layer's verdict on the request's form (passed in)
-//   replay    the wsa:MessageID was not used before (state store)
 //   decide    purposelimit: activity, application, role, break-glass, office hours, case, search key,
 //             source, fields, special categories (pure; a shadow register is decided too, not enforced)
-//   limits    caseload binding and volume limits (state store)
-//   forward   the registry, over mTLS, with the request built from mappings/
+//   state     one step of the state store: the wsa:MessageID was not used before (a replay is refused as
+//             such, whatever the decision) and, when the decision permitted, caseload binding and volume
 //   record    the decision, durable before any registry is called (a denial: its only record)
 //   forward   the registry, over mTLS, with the request built from mappings/
 //   minimise  only requested-and-allowed fields leave
 //   record    the outcome (fields returned and withheld, by name), durable before the reply
 //
-// The first stage that fails ends the inquiry with its code; a denied inquiry never reaches a registry.
+// The first stage that fails ends the inquiry with its code (a denying decision still passes through the
+// state stage, which can only turn it into REPLAY_DETECTED); a denied inquiry never reaches a registry.
 // No durable record, no registry call and no answer: the caller gets AUDIT_UNAVAILABLE (fail closed).
 // A state store that cannot answer denies (STATE_UNAVAILABLE).
 #pragma once
@@ -75,9 +75,8 @@ class Pipeline {
   void count(const Inquiry& q) const;
   void registry_error(const Inquiry& q, RegistryError kind) const;
   Status identify(Inquiry& q);
-  Status replay(Inquiry& q);
   Status decide(Inquiry& q);
-  Status limits(Inquiry& q);
+  Status state(Inquiry& q, Status decided);
   Status forward(Inquiry& q);
   Status minimise(Inquiry& q);
   Status record_decision(Inquiry& q, const Status& decided);

@@ -16,16 +16,29 @@ namespace {
 
 constexpr auto kReconnectInterval = std::chrono::milliseconds(250);
 
-// KEYS[1] the user's set of subjects in the period; ARGV[1] the subject; ARGV[2] the ttl.
-// The ttl is set once, when the set is new, so the period's count is not extended by every inquiry.
-constexpr std::string_view kNoteSubjectLua = R"(redis.call('SADD', KEYS[1], ARGV[1])
-if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return redis.call('SCARD', KEYS[1]))";
-
-// KEYS[1] the user's counter for the window; ARGV[1] the ttl.
-constexpr std::string_view kCountInquiryLua = R"(local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-return n)";
+// StateStore::admit's steps, in its order; the first refusal returns. KEYS: [1] the message, [2] the case's
+// caseload, [3] the user's counter for the window, [4] the user's set of subjects in the period. ARGV: [1] the
+// message ttl, [2] the subject, [3] 1 when bound to the caseload, [4] max inquiries (0: no volume step),
+// [5] the counter's ttl, [6] max subjects (0: no subjects step), [7] the set's ttl. A counter's or set's
+// ttl is set once, when it is new, so a period is not extended by every inquiry. Answers {refusal,
+// inquiries, subjects} with refusal 0 none, 1 replay, 2 not in caseload, 3 inquiries, 4 subjects.
+constexpr std::string_view kAdmitLua = R"(if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return {1, 0, 0}
+end
+if ARGV[3] == '1' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return {2, 0, 0} end
+local n, d = 0, 0
+if ARGV[4] ~= '0' then
+  n = redis.call('INCR', KEYS[3])
+  if n == 1 then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
+  if n > tonumber(ARGV[4]) then return {3, n, 0} end
+end
+if ARGV[6] ~= '0' then
+  redis.call('SADD', KEYS[4], ARGV[2])
+  if redis.call('TTL', KEYS[4]) < 0 then redis.call('EXPIRE', KEYS[4], ARGV[7]) end
+  d = redis.call('SCARD', KEYS[4])
+  if d > tonumber(ARGV[6]) then return {4, n, d} end
+end
+return {0, n, d})";
 
 struct FreeReply {
   void operator()(redisReply* r) const { freeReplyObject(r); }
@@ -184,8 +197,11 @@ class RedisStateStore::Lease {
   }
 
   /// EVALSHA; EVAL when Redis lost its script cache (restarted or SCRIPT FLUSH), which caches it again.
-  Reply eval(const Script& script, std::string_view key, std::initializer_list<std::string_view> args) const {
-    std::vector<std::string_view> argv{"EVALSHA", script.sha1, "1", key};
+  Reply eval(const Script& script, std::initializer_list<std::string_view> keys,
+             std::initializer_list<std::string_view> args) const {
+    const std::string count = std::to_string(keys.size());
+    std::vector<std::string_view> argv{"EVALSHA", script.sha1, count};
+    argv.insert(argv.end(), keys);
     argv.insert(argv.end(), args);
     Reply reply = command(context_, argv);
     if (!is_error(reply, "NOSCRIPT")) return reply;
@@ -202,8 +218,7 @@ class RedisStateStore::Lease {
 
 RedisStateStore::RedisStateStore(const RedisOptions& options)
     : options_(options),
-      note_subject_script_{std::string(kNoteSubjectLua), sha1_hex(kNoteSubjectLua)},
-      count_inquiry_script_{std::string(kCountInquiryLua), sha1_hex(kCountInquiryLua)} {}
+      admit_script_{std::string(kAdmitLua), sha1_hex(kAdmitLua)} {}
 
 RedisStateStore::~RedisStateStore() {
   for (redisContext* c : idle_) redisFree(c);
@@ -264,8 +279,7 @@ redisContext* RedisStateStore::connect(std::string& error) const {
   else if (!options_.password.empty()) setup.push_back({"AUTH", options_.password});
   const std::string db = std::to_string(options_.db);
   if (options_.db != 0) setup.push_back({"SELECT", db});
-  setup.push_back({"SCRIPT", "LOAD", note_subject_script_.body});
-  setup.push_back({"SCRIPT", "LOAD", count_inquiry_script_.body});
+  setup.push_back({"SCRIPT", "LOAD", admit_script_.body});
   for (const auto& args : setup)
     if (c->err == 0) append(c, args);
   for (std::size_t i = 0; i < setup.size() && c->err == 0; ++i) {
@@ -332,43 +346,23 @@ void RedisStateStore::release(redisContext* context) {
   released_.notify_one();
 }
 
-Status RedisStateStore::remember_message(std::string_view application, std::string_view message_id,
-                                         std::chrono::seconds ttl, bool& fresh) {
+Status RedisStateStore::admit(const Admission& a, Admitted& out) {
   Lease lease(*this);
   if (!lease.status()) return lease.status();
-  const Reply reply = command(lease.get(), {"SET", key("msg", {application, message_id}), "1", "NX", "EX",
-                                            ttl_arg(ttl)});
-  if (Status s = lease.check(reply, {REDIS_REPLY_STATUS, REDIS_REPLY_NIL}); !s) return s;
-  fresh = reply->type == REDIS_REPLY_STATUS;  // NX: nil when the key was already there
-  return Status::ok();
-}
-
-Status RedisStateStore::note_subject(std::string_view user, std::string_view period, std::string_view subject,
-                                     std::chrono::seconds ttl, std::uint64_t& distinct) {
-  Lease lease(*this);
-  if (!lease.status()) return lease.status();
-  const Reply reply = lease.eval(note_subject_script_, key("subj", {user, period}), {subject, ttl_arg(ttl)});
-  if (Status s = lease.check(reply, {REDIS_REPLY_INTEGER}); !s) return s;
-  distinct = static_cast<std::uint64_t>(reply->integer);
-  return Status::ok();
-}
-
-Status RedisStateStore::count_inquiry(std::string_view user, std::string_view window, std::chrono::seconds ttl,
-                                      std::uint64_t& count) {
-  Lease lease(*this);
-  if (!lease.status()) return lease.status();
-  const Reply reply = lease.eval(count_inquiry_script_, key("cnt", {user, window}), {ttl_arg(ttl)});
-  if (Status s = lease.check(reply, {REDIS_REPLY_INTEGER}); !s) return s;
-  count = static_cast<std::uint64_t>(reply->integer);
-  return Status::ok();
-}
-
-Status RedisStateStore::in_caseload(std::string_view case_reference, std::string_view subject, bool& member) {
-  Lease lease(*this);
-  if (!lease.status()) return lease.status();
-  const Reply reply = command(lease.get(), {"SISMEMBER", key("case", {case_reference}), subject});
-  if (Status s = lease.check(reply, {REDIS_REPLY_INTEGER}); !s) return s;
-  member = reply->integer == 1;
+  const std::string max_inquiries = std::to_string(a.max_inquiries), max_subjects = std::to_string(a.max_subjects);
+  const Reply reply = lease.eval(admit_script_,
+                                 {key("msg", {a.application, a.message_id}), key("case", {a.case_reference}),
+                                  key("cnt", {a.user, a.window}), key("subj", {a.user, a.period})},
+                                 {ttl_arg(a.message_ttl), a.subject, a.caseload_bound ? "1" : "0", max_inquiries,
+                                  ttl_arg(a.window_ttl), max_subjects, ttl_arg(a.period_ttl)});
+  if (Status s = lease.check(reply, {REDIS_REPLY_ARRAY}); !s) return s;
+  if (reply->elements != 3 || reply->element[0]->type != REDIS_REPLY_INTEGER ||
+      reply->element[1]->type != REDIS_REPLY_INTEGER || reply->element[2]->type != REDIS_REPLY_INTEGER ||
+      reply->element[0]->integer < 0 || reply->element[0]->integer > 4)
+    return unavailable("unexpected answer to the admit script");
+  out.refusal = static_cast<Refusal>(reply->element[0]->integer);
+  out.inquiries = static_cast<std::uint64_t>(reply->element[1]->integer);
+  out.subjects = static_cast<std::uint64_t>(reply->element[2]->integer);
   return Status::ok();
 }
 

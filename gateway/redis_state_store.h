@@ -2,10 +2,12 @@
 // a trusted network or behind stunnel).
 //
 // Guarantees, on top of StateStore's contract:
-//  - One round trip per operation: remember_message is `SET key 1 NX EX ttl`; note_subject and
-//    count_inquiry are one Lua script each (EVALSHA; EVAL once when Redis lost its script cache, NOSCRIPT);
-//    in_caseload is SISMEMBER; replace_caseload is one MULTI/EXEC (DEL + SADD) per case, all cases
-//    pipelined in one round trip. A ttl below one second is raised to one second (Redis refuses EX 0).
+//  - One round trip per operation: admit is one Lua script (EVALSHA; EVAL once when Redis lost its script
+//    cache, NOSCRIPT) doing every step (SET NX EX, SISMEMBER, INCR, SADD) atomically; replace_caseload is
+//    one MULTI/EXEC (DEL + SADD) per case, all cases pipelined in one round trip. A ttl below one second
+//    is raised to one second (Redis refuses EX 0).
+//  - One Redis primary (standalone or under Sentinel): the script touches keys of several kinds, which
+//    Redis Cluster would put in different slots (and hiredis 0.14 does not speak Cluster).
 //  - Keys: `<key_prefix><kind>:<part>:<part>`, kinds `msg` (application, message id), `subj` (user,
 //    period), `cnt` (user, window) and `case` (case reference). `:` and `%` inside a part are written
 //    `%3A` and `%25`, so keys stay readable and unambiguous. Every value travels as a binary-safe argument.
@@ -62,13 +64,7 @@ class RedisStateStore final : public StateStore {
   RedisStateStore(const RedisStateStore&) = delete;
   RedisStateStore& operator=(const RedisStateStore&) = delete;
 
-  Status remember_message(std::string_view application, std::string_view message_id, std::chrono::seconds ttl,
-                          bool& fresh) override;
-  Status note_subject(std::string_view user, std::string_view period, std::string_view subject,
-                      std::chrono::seconds ttl, std::uint64_t& distinct) override;
-  Status count_inquiry(std::string_view user, std::string_view window, std::chrono::seconds ttl,
-                       std::uint64_t& count) override;
-  Status in_caseload(std::string_view case_reference, std::string_view subject, bool& member) override;
+  Status admit(const Admission& admission, Admitted& out) override;
   Status replace_caseload(const std::map<std::string, std::set<std::string>>& caseload) override;
   /// PING on a pooled connection.
   bool healthy() override;
@@ -89,8 +85,7 @@ class RedisStateStore final : public StateStore {
   Status unavailable(std::string_view why) const;
 
   const RedisOptions options_;
-  const Script note_subject_script_;
-  const Script count_inquiry_script_;
+  const Script admit_script_;
 
   std::mutex mu_;
   std::condition_variable released_;

@@ -32,25 +32,47 @@ void MemoryStateStore::sweep(Clock::time_point now) {
   }
 }
 
-Status MemoryStateStore::remember_message(std::string_view application, std::string_view message_id,
-                                          std::chrono::seconds ttl, bool& fresh) {
+Status MemoryStateStore::admit(const Admission& a, Admitted& out) {
   const auto now = Clock::now();
   std::lock_guard lock(mu_);
   sweep(now);
-  auto [it, inserted] = messages_.try_emplace(key(application, message_id), now + ttl);
-  fresh = inserted || it->second <= now;
-  if (fresh) {
-    it->second = now + ttl;
-    expire_later(now + ttl, Kind::Message, it->first);
-  }
+  out = {};
+  if (!fresh(a.application, a.message_id, a.message_ttl, now)) out.refusal = Refusal::Replay;
+  else if (a.caseload_bound && !member(a.case_reference, a.subject)) out.refusal = Refusal::NotInCaseload;
+  else if (a.max_inquiries > 0 && (out.inquiries = count(a.user, a.window, a.window_ttl, now)) > a.max_inquiries)
+    out.refusal = Refusal::TooManyInquiries;
+  else if (a.max_subjects > 0 && (out.subjects = note(a.user, a.period, a.subject, a.period_ttl, now)) > a.max_subjects)
+    out.refusal = Refusal::TooManySubjects;
   return Status::ok();
 }
 
-Status MemoryStateStore::note_subject(std::string_view user, std::string_view period, std::string_view subject,
-                                      std::chrono::seconds ttl, std::uint64_t& distinct) {
-  const auto now = Clock::now();
-  std::lock_guard lock(mu_);
-  sweep(now);
+bool MemoryStateStore::fresh(std::string_view application, std::string_view message_id, std::chrono::seconds ttl,
+                             Clock::time_point now) {
+  auto [it, inserted] = messages_.try_emplace(key(application, message_id), now + ttl);
+  if (!inserted && it->second > now) return false;
+  it->second = now + ttl;
+  expire_later(now + ttl, Kind::Message, it->first);
+  return true;
+}
+
+bool MemoryStateStore::member(std::string_view case_reference, std::string_view subject) const {
+  auto it = caseload_.find(std::string(case_reference));
+  return it != caseload_.end() && it->second.count(std::string(subject)) > 0;
+}
+
+std::uint64_t MemoryStateStore::count(std::string_view user, std::string_view window, std::chrono::seconds ttl,
+                                      Clock::time_point now) {
+  const std::string k = key(user, window);
+  Counter& c = counters_[k];
+  if (c.expires <= now) {
+    c = {0, now + ttl};
+    expire_later(now + ttl, Kind::Counter, k);
+  }
+  return ++c.count;
+}
+
+std::uint64_t MemoryStateStore::note(std::string_view user, std::string_view period, std::string_view subject,
+                                     std::chrono::seconds ttl, Clock::time_point now) {
   const std::string k = key(user, period);
   SubjectSet& s = subjects_[k];
   if (s.expires <= now) {
@@ -58,30 +80,7 @@ Status MemoryStateStore::note_subject(std::string_view user, std::string_view pe
     expire_later(now + ttl, Kind::Subjects, k);
   }
   s.subjects.emplace(subject);
-  distinct = s.subjects.size();
-  return Status::ok();
-}
-
-Status MemoryStateStore::count_inquiry(std::string_view user, std::string_view window, std::chrono::seconds ttl,
-                                       std::uint64_t& count) {
-  const auto now = Clock::now();
-  std::lock_guard lock(mu_);
-  sweep(now);
-  const std::string k = key(user, window);
-  Counter& c = counters_[k];
-  if (c.expires <= now) {
-    c = {0, now + ttl};
-    expire_later(now + ttl, Kind::Counter, k);
-  }
-  count = ++c.count;
-  return Status::ok();
-}
-
-Status MemoryStateStore::in_caseload(std::string_view case_reference, std::string_view subject, bool& member) {
-  std::lock_guard lock(mu_);
-  auto it = caseload_.find(std::string(case_reference));
-  member = it != caseload_.end() && it->second.count(std::string(subject)) > 0;
-  return Status::ok();
+  return s.subjects.size();
 }
 
 Status MemoryStateStore::replace_caseload(const std::map<std::string, std::set<std::string>>& caseload) {

@@ -17,13 +17,7 @@ class MemoryStateStore final : public StateStore {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Status remember_message(std::string_view application, std::string_view message_id, std::chrono::seconds ttl,
-                          bool& fresh) override;
-  Status note_subject(std::string_view user, std::string_view period, std::string_view subject,
-                      std::chrono::seconds ttl, std::uint64_t& distinct) override;
-  Status count_inquiry(std::string_view user, std::string_view window, std::chrono::seconds ttl,
-                       std::uint64_t& count) override;
-  Status in_caseload(std::string_view case_reference, std::string_view subject, bool& member) override;
+  Status admit(const Admission& admission, Admitted& out) override;
   Status replace_caseload(const std::map<std::string, std::set<std::string>>& caseload) override;
   bool healthy() override { return true; }
 
@@ -45,6 +39,14 @@ class MemoryStateStore final : public StateStore {
     bool operator>(const Expiry& o) const { return at > o.at; }
   };
   void sweep(Clock::time_point now);
+  // The steps of admit, under mu_.
+  bool fresh(std::string_view application, std::string_view message_id, std::chrono::seconds ttl,
+             Clock::time_point now);
+  bool member(std::string_view case_reference, std::string_view subject) const;
+  std::uint64_t count(std::string_view user, std::string_view window, std::chrono::seconds ttl,
+                      Clock::time_point now);
+  std::uint64_t note(std::string_view user, std::string_view period, std::string_view subject,
+                     std::chrono::seconds ttl, Clock::time_point now);
   void expire_later(Clock::time_point at, Kind kind, const std::string& key) { expiries_.push({at, kind, key}); }
 
   std::mutex mu_;

@@ -26,23 +26,41 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
 
-  /// Records `message_id` (scoped by application) for `ttl`. Sets `fresh` false when it was already
-  /// recorded within its ttl (a replay). STATE_UNAVAILABLE on failure.
-  virtual Status remember_message(std::string_view application, std::string_view message_id,
-                                  std::chrono::seconds ttl, bool& fresh) = 0;
-
-  /// Adds `subject` to the set of distinct subjects `user` consulted in the period `period` (e.g. the
-  /// day "2026-11-29"), kept for `ttl`, and sets `distinct` to the set's size afterwards.
-  virtual Status note_subject(std::string_view user, std::string_view period, std::string_view subject,
-                              std::chrono::seconds ttl, std::uint64_t& distinct) = 0;
-
-  /// Counts one inquiry by `user` in the window `window` (e.g. the hour "2026-11-29T14"), kept for `ttl`,
-  /// and sets `count` to the window's count afterwards.
-  virtual Status count_inquiry(std::string_view user, std::string_view window, std::chrono::seconds ttl,
-                               std::uint64_t& count) = 0;
-
-  /// Sets `member` to whether `subject` belongs to the caseload of case `case_reference`.
-  virtual Status in_caseload(std::string_view case_reference, std::string_view subject, bool& member) = 0;
+  /// What one inquiry asks of the state, done as one atomic step (for Redis: one round trip). The steps
+  /// run in this order; the first that refuses ends the step, and the steps after it change nothing:
+  ///   replay    remembers `message_id` (scoped by `application`) for `message_ttl`; refuses when it was
+  ///             already remembered within its ttl
+  ///   caseload  when `caseload_bound`: refuses when `subject` is not in the caseload of `case_reference`
+  ///             (an empty or unknown case has no members)
+  ///   volume    when `max_inquiries` > 0: counts one inquiry by `user` in `window` (e.g. the hour
+  ///             "2026-11-29T14"; the count is kept for `window_ttl` from its first inquiry); refuses when
+  ///             the count exceeds `max_inquiries` (the refused attempt stays counted)
+  ///   subjects  when `max_subjects` > 0: adds `subject` to the distinct subjects `user` consulted in
+  ///             `period` (e.g. the day "2026-11-29"; kept for `period_ttl` from its first subject); refuses
+  ///             when there are more than `max_subjects` (the refused subject stays noted)
+  struct Admission {
+    std::string_view application;
+    std::string_view message_id;
+    std::chrono::seconds message_ttl{0};
+    std::string_view subject;         ///< pseudonymised
+    bool caseload_bound = false;      ///< false: no caseload step
+    std::string_view case_reference;
+    std::string_view user;            ///< whose volume is counted
+    std::string_view window;
+    std::chrono::seconds window_ttl{0};
+    std::uint64_t max_inquiries = 0;  ///< 0: no volume step
+    std::string_view period;
+    std::chrono::seconds period_ttl{0};
+    std::uint64_t max_subjects = 0;  ///< 0: no subjects step
+  };
+  enum class Refusal : std::uint8_t { None, Replay, NotInCaseload, TooManyInquiries, TooManySubjects };
+  struct Admitted {
+    Refusal refusal = Refusal::None;
+    std::uint64_t inquiries = 0;  ///< the window's count after this inquiry, when the volume step ran
+    std::uint64_t subjects = 0;   ///< the period's distinct subjects after this one, when the subjects step ran
+  };
+  /// STATE_UNAVAILABLE on failure (then nothing is known about what was changed).
+  virtual Status admit(const Admission& admission, Admitted& out) = 0;
 
   /// Replaces the caseload of each case in `caseload` (case reference -> subjects) with the given set;
   /// cases not named are left alone. Atomic per case.

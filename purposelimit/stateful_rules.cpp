@@ -1,41 +1,64 @@
 #include "stateful_rules.h"
 
 namespace doelpoort {
+namespace {
 
-Status check_replay(StateStore& state, std::string_view application, std::string_view message_id,
-                    std::chrono::seconds window) {
-  bool fresh = false;
-  if (Status s = state.remember_message(application, message_id, window, fresh); !s) return s;
-  if (!fresh) return {Code::REPLAY_DETECTED, "wsa:MessageID " + std::string(message_id) + " was already used"};
-  return Status::ok();
+using Refusal = StateStore::Refusal;
+
+StateStore::Admission replay_only(const MessageRef& m) {
+  StateStore::Admission a;
+  a.application = m.application;
+  a.message_id = m.message_id;
+  a.message_ttl = m.window;
+  return a;
 }
 
-Status check_limits(StateStore& state, const Activity& a, const InquiryRequest& r, std::string_view subject,
-                    const LimitPeriods& periods) {
-  const Proportionality& p = a.proportionality;
-  if (p.caseload_binding && !r.break_glass) {
-    bool member = false;
-    if (Status s = state.in_caseload(r.case_reference, subject, member); !s) return s;
-    if (!member)
-      return {Code::SUBJECT_NOT_IN_CASELOAD, "the subject is not in the caseload of case \"" + r.case_reference + "\""};
-  }
+Status replayed(const MessageRef& m) {
+  return {Code::REPLAY_DETECTED, "wsa:MessageID " + std::string(m.message_id) + " was already used"};
+}
+
+}  // namespace
+
+Status check_replay(StateStore& state, const MessageRef& message) {
+  StateStore::Admitted out;
+  if (Status s = state.admit(replay_only(message), out); !s) return s;
+  return out.refusal == Refusal::Replay ? replayed(message) : Status::ok();
+}
+
+Status check_replay_and_limits(StateStore& state, const MessageRef& message, const Activity& activity,
+                               const InquiryRequest& r, std::string_view subject, const LimitPeriods& periods) {
+  const Proportionality& p = activity.proportionality;
   // Counted per user and activity; an attempt over the limit counts too, so hammering does not help.
-  const std::string who = r.user + "/" + a.id;
-  if (p.max_inquiries_per_user_per_hour > 0) {
-    std::uint64_t count = 0;
-    if (Status s = state.count_inquiry(who, periods.hour, std::chrono::hours(2), count); !s) return s;
-    if (count > p.max_inquiries_per_user_per_hour)
+  const std::string who = r.user + "/" + activity.id;
+  StateStore::Admission a = replay_only(message);
+  a.subject = subject;
+  a.caseload_bound = p.caseload_binding && !r.break_glass;
+  a.case_reference = r.case_reference;
+  a.user = who;
+  a.window = periods.hour;
+  a.window_ttl = std::chrono::hours(2);
+  a.max_inquiries = p.max_inquiries_per_user_per_hour;
+  a.period = periods.day;
+  a.period_ttl = std::chrono::hours(25);
+  a.max_subjects = p.max_subjects_per_user_per_day;
+
+  StateStore::Admitted out;
+  if (Status s = state.admit(a, out); !s) return s;
+  switch (out.refusal) {
+    case Refusal::None:
+      return Status::ok();
+    case Refusal::Replay:
+      return replayed(message);
+    case Refusal::NotInCaseload:
+      return {Code::SUBJECT_NOT_IN_CASELOAD, "the subject is not in the caseload of case \"" + r.case_reference + "\""};
+    case Refusal::TooManyInquiries:
       return {Code::VOLUME_LIMIT_EXCEEDED, "more than " + std::to_string(p.max_inquiries_per_user_per_hour) +
-                                               " inquiries this hour for activity \"" + a.id + "\""};
-  }
-  if (p.max_subjects_per_user_per_day > 0) {
-    std::uint64_t distinct = 0;
-    if (Status s = state.note_subject(who, periods.day, subject, std::chrono::hours(25), distinct); !s) return s;
-    if (distinct > p.max_subjects_per_user_per_day)
+                                               " inquiries this hour for activity \"" + activity.id + "\""};
+    case Refusal::TooManySubjects:
       return {Code::VOLUME_LIMIT_EXCEEDED, "more than " + std::to_string(p.max_subjects_per_user_per_day) +
-                                               " distinct subjects today for activity \"" + a.id + "\""};
+                                               " distinct subjects today for activity \"" + activity.id + "\""};
   }
-  return Status::ok();
+  return {Code::INTERNAL_ERROR, "the state store gave an unknown refusal"};
 }
 
 }  // namespace doelpoort

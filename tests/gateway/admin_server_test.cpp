@@ -99,13 +99,7 @@ class FakeAudit final : public AuditSink {
 
 class FakeStore final : public StateStore {
  public:
-  Status remember_message(std::string_view, std::string_view, std::chrono::seconds, bool&) override { return Status::ok(); }
-  Status note_subject(std::string_view, std::string_view, std::string_view, std::chrono::seconds,
-                      std::uint64_t&) override { return Status::ok(); }
-  Status count_inquiry(std::string_view, std::string_view, std::chrono::seconds, std::uint64_t&) override {
-    return Status::ok();
-  }
-  Status in_caseload(std::string_view, std::string_view, bool&) override { return Status::ok(); }
+  Status admit(const Admission&, Admitted&) override { return Status::ok(); }
   Status replace_caseload(const std::map<std::string, std::set<std::string>>&) override { return Status::ok(); }
   bool healthy() override { return ok; }
   bool ok = true;

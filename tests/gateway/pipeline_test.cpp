@@ -206,6 +206,31 @@ TEST_F(PipelineTest, ReplayedMessageIdIsRefusedBeforeTheRegistry) {
   EXPECT_EQ(audit->records.back()["code"], "REPLAY_DETECTED");
 }
 
+TEST_F(PipelineTest, ReplayOfADeniedInquiryIsRefusedAsAReplay) {
+  q.request.fields = {"adres"};  // not in the activity
+  EXPECT_EQ(pipeline->handle(q).code(), Code::FIELD_NOT_PERMITTED);
+  Inquiry again = fresh_inquiry();
+  again.message_id = q.message_id;
+  again.request.fields = {"adres"};
+  EXPECT_EQ(pipeline->handle(again).code(), Code::REPLAY_DETECTED);
+  EXPECT_EQ(audit->records.back()["code"], "REPLAY_DETECTED");
+  EXPECT_EQ(upstream->calls, 0);
+}
+
+TEST_F(PipelineTest, ReplayIsNotCountedAgainstTheVolumeLimit) {
+  ASSERT_TRUE(pipeline->handle(q).is_ok());
+  for (int i = 0; i < 3; ++i) {
+    Inquiry again = fresh_inquiry();
+    again.message_id = q.message_id;
+    EXPECT_EQ(pipeline->handle(again).code(), Code::REPLAY_DETECTED) << i;
+  }
+  for (int i = 0; i < 2; ++i) {  // the limit is 3 an hour: these two are the second and third
+    Inquiry next = fresh_inquiry();
+    EXPECT_TRUE(pipeline->handle(next).is_ok()) << i << ": " << next.status.message();
+  }
+  EXPECT_EQ(upstream->calls, 3);
+}
+
 TEST_F(PipelineTest, VolumeLimitDeniesTheInquiryAfterTheLimit) {
   for (int i = 0; i < 3; ++i) {
     Inquiry next = fresh_inquiry();
@@ -239,12 +264,7 @@ TEST_F(PipelineTest, CaseloadBindingDeniesSubjectsOutsideTheCaseUnlessBreakGlass
 
 class DownState final : public StateStore {
  public:
-  Status remember_message(std::string_view, std::string_view, std::chrono::seconds, bool&) override { return down(); }
-  Status note_subject(std::string_view, std::string_view, std::string_view, std::chrono::seconds, std::uint64_t&) override {
-    return down();
-  }
-  Status count_inquiry(std::string_view, std::string_view, std::chrono::seconds, std::uint64_t&) override { return down(); }
-  Status in_caseload(std::string_view, std::string_view, bool&) override { return down(); }
+  Status admit(const Admission&, Admitted&) override { return down(); }
   Status replace_caseload(const std::map<std::string, std::set<std::string>>&) override { return down(); }
   bool healthy() override { return false; }
 

@@ -113,20 +113,26 @@ class RedisStateStoreTest : public ::testing::Test {
     EXPECT_LT(took, kPromptly) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
   }
   static void expect_every_call_unavailable_promptly(StateStore& store) {
-    bool b = false;
-    std::uint64_t n = 0;
-    expect_unavailable_promptly([&] { return store.remember_message("app-1", "m-1", 60s, b); });
-    expect_unavailable_promptly([&] { return store.note_subject("u1001", "2026-11-29", "s", 60s, n); });
-    expect_unavailable_promptly([&] { return store.count_inquiry("u1001", "2026-11-29T14", 60s, n); });
-    expect_unavailable_promptly([&] { return store.in_caseload("Z-1", "s", b); });
+    StateStore::Admitted out;
+    expect_unavailable_promptly([&] { return store.admit(counting("m-1"), out); });
     expect_unavailable_promptly([&] { return store.replace_caseload({{"Z-1", {"s"}}}); });
     const auto start = Clock::now();
     EXPECT_FALSE(store.healthy());
     EXPECT_LT(Clock::now() - start, kPromptly);
   }
-  static Status count_once(StateStore& store) {
-    std::uint64_t n = 0;
-    return store.count_inquiry("u1001", "2026-11-29T14", 60s, n);
+  // The replay and volume steps; `message_id` must outlive the admission.
+  static StateStore::Admission counting(const std::string& message_id) {
+    return {.application = "app-1", .message_id = message_id, .message_ttl = 60s, .user = "u1001",
+            .window = "2026-11-29T14", .window_ttl = 60s, .max_inquiries = 1'000'000};
+  }
+  // One admission with a new message id; `count` gets the window's count after it.
+  static Status count_once(StateStore& store, std::uint64_t* count = nullptr) {
+    static std::atomic<int> next{0};
+    const std::string id = "urn:uuid:" + std::to_string(++next);
+    StateStore::Admitted out;
+    const Status s = store.admit(counting(id), out);
+    if (count != nullptr) *count = out.inquiries;
+    return s;
   }
 
   RedisServer server_;
@@ -151,10 +157,10 @@ TEST_F(RedisStateStoreTest, AuthenticatesAsAnAclUserAndSelectsTheDb) {
   auto store = make(parsed("redis://gw:s3cret@" + where + "/3"));
   ASSERT_TRUE(store);
   std::uint64_t n = 0;
-  ASSERT_TRUE(store->count_inquiry("u1001", "2026-11-29T14", 60s, n).is_ok());
+  ASSERT_TRUE(count_once(*store, &n).is_ok());
   const auto keyspace = server_.command({"INFO", "keyspace"});
   ASSERT_TRUE(keyspace);
-  EXPECT_NE(std::string(keyspace->str, keyspace->len).find("db3:keys=1,"), std::string::npos) << keyspace->str;
+  EXPECT_NE(std::string(keyspace->str, keyspace->len).find("db3:keys=2,"), std::string::npos) << keyspace->str;
 }
 
 TEST_F(RedisStateStoreTest, EveryCallFailsPromptlyWhileRedisIsDown) {
@@ -234,9 +240,9 @@ TEST_F(RedisStateStoreTest, RecoversFromALostScriptCache) {
   auto store = make();
   ASSERT_TRUE(store);
   std::uint64_t n = 0;
-  ASSERT_TRUE(store->note_subject("u1001", "2026-11-29", "subject-a", 60s, n).is_ok());
+  ASSERT_TRUE(count_once(*store, &n).is_ok());
   ASSERT_TRUE(server_.command({"SCRIPT", "FLUSH"}));
-  const Status s = store->note_subject("u1001", "2026-11-29", "subject-b", 60s, n);
+  const Status s = count_once(*store, &n);
   ASSERT_TRUE(s.is_ok()) << s.message();
   EXPECT_EQ(n, 2u);
   EXPECT_TRUE(count_once(*store).is_ok());
@@ -249,12 +255,19 @@ TEST_F(RedisStateStoreTest, KeysUseThePrefixAndHoldNoBsn) {
   ASSERT_TRUE(store);
   const std::string bsn = "111222333";
   const std::string subject = Pseudonymiser(std::array<unsigned char, 32>{}).pseudonym(bsn);
-  bool b = false;
-  std::uint64_t n = 0;
-  ASSERT_TRUE(store->remember_message("app-1", "urn:uuid:1", 60s, b).is_ok());
-  ASSERT_TRUE(store->note_subject("u1001", "2026-11-29", subject, 60s, n).is_ok());
-  ASSERT_TRUE(store->count_inquiry("u1001", "2026-11-29T14", 60s, n).is_ok());
   ASSERT_TRUE(store->replace_caseload({{"Z-1", {subject}}}).is_ok());
+  const std::string id = "urn:uuid:1";
+  StateStore::Admission every_step = counting(id);
+  every_step.subject = subject;
+  every_step.caseload_bound = true;
+  every_step.case_reference = "Z-1";
+  every_step.period = "2026-11-29";
+  every_step.period_ttl = 60s;
+  every_step.max_subjects = 1'000'000;
+  StateStore::Admitted out;
+  ASSERT_TRUE(store->admit(every_step, out).is_ok());
+  EXPECT_EQ(out.refusal, StateStore::Refusal::None);
+  EXPECT_EQ(out.subjects, 1u);
 
   const auto keys = server_.command({"KEYS", "*"});
   ASSERT_TRUE(keys);
@@ -263,9 +276,12 @@ TEST_F(RedisStateStoreTest, KeysUseThePrefixAndHoldNoBsn) {
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"dp-test:case:Z-1", "dp-test:cnt:u1001:2026-11-29T14",
                                              "dp-test:msg:app-1:urn%3Auuid%3A1", "dp-test:subj:u1001:2026-11-29"}));
-  const auto ttl = server_.command({"TTL", "dp-test:subj:u1001:2026-11-29"});
-  ASSERT_TRUE(ttl);
-  EXPECT_GT(ttl->integer, 0);
+  for (const char* expiring : {"dp-test:msg:app-1:urn%3Auuid%3A1", "dp-test:cnt:u1001:2026-11-29T14",
+                                "dp-test:subj:u1001:2026-11-29"}) {
+    const auto ttl = server_.command({"TTL", expiring});
+    ASSERT_TRUE(ttl);
+    EXPECT_GT(ttl->integer, 0) << expiring;
+  }
   for (const auto& name : names) EXPECT_EQ(name.find(bsn), std::string::npos) << name;
 }
 
@@ -284,7 +300,7 @@ TEST_F(RedisStateStoreTest, ASmallPoolServesManyThreads) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures, 0);
   std::uint64_t n = 0;
-  ASSERT_TRUE(store->count_inquiry("u1001", "2026-11-29T14", 60s, n).is_ok());
+  ASSERT_TRUE(count_once(*store, &n).is_ok());
   EXPECT_EQ(n, 801u);
 }
 

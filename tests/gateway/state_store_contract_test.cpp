@@ -53,32 +53,52 @@ struct BackendName {
 template <typename Backend>
 class StateStoreContract : public ::testing::Test {
  protected:
-  bool fresh(std::string_view application, std::string_view message_id, std::chrono::seconds ttl = 60s) {
-    bool fresh = false;
-    const Status s = store_->remember_message(application, message_id, ttl, fresh);
+  using Admission = StateStore::Admission;
+  using Refusal = StateStore::Refusal;
+
+  StateStore::Admitted admit(const Admission& a) {
+    StateStore::Admitted out;
+    const Status s = this->store_->admit(a, out);
     EXPECT_TRUE(s.is_ok()) << s.message();
-    return fresh;
+    return out;
+  }
+  std::string new_message_id() { return "urn:uuid:" + std::to_string(++next_id_); }
+
+  // Each helper asks for the replay step and one other (with a message id not used before and a limit no
+  // test reaches), and answers what that step found.
+  bool fresh(std::string_view application, std::string_view message_id, std::chrono::seconds ttl = 60s) {
+    return admit({.application = application, .message_id = message_id, .message_ttl = ttl}).refusal != Refusal::Replay;
   }
   std::uint64_t note(std::string_view user, std::string_view period, std::string_view subject,
                      std::chrono::seconds ttl = 60s) {
-    std::uint64_t distinct = 0;
-    const Status s = store_->note_subject(user, period, subject, ttl, distinct);
-    EXPECT_TRUE(s.is_ok()) << s.message();
-    return distinct;
+    const std::string id = new_message_id();
+    return admit({.application = "app-1", .message_id = id, .message_ttl = 60s, .subject = subject, .user = user,
+                  .period = period, .period_ttl = ttl, .max_subjects = kUnreached})
+        .subjects;
   }
   std::uint64_t count(std::string_view user, std::string_view window, std::chrono::seconds ttl = 60s) {
-    std::uint64_t n = 0;
-    const Status s = store_->count_inquiry(user, window, ttl, n);
-    EXPECT_TRUE(s.is_ok()) << s.message();
-    return n;
+    const std::string id = new_message_id();
+    return admit({.application = "app-1", .message_id = id, .message_ttl = 60s, .user = user, .window = window,
+                  .window_ttl = ttl, .max_inquiries = kUnreached})
+        .inquiries;
   }
   bool member(std::string_view case_reference, std::string_view subject) {
-    bool in = false;
-    const Status s = store_->in_caseload(case_reference, subject, in);
-    EXPECT_TRUE(s.is_ok()) << s.message();
-    return in;
+    const std::string id = new_message_id();
+    return admit({.application = "app-1", .message_id = id, .message_ttl = 60s, .subject = subject,
+                  .caseload_bound = true, .case_reference = case_reference})
+               .refusal != Refusal::NotInCaseload;
+  }
+  // Every step at once, as a permitted inquiry on an activity with caseload binding and both limits.
+  StateStore::Admitted everything(std::string_view message_id, std::string_view subject, std::uint64_t max_inquiries,
+                                  std::uint64_t max_subjects) {
+    return admit({.application = "app-1", .message_id = message_id, .message_ttl = 60s, .subject = subject,
+                  .caseload_bound = true, .case_reference = "Z-1", .user = "u1001", .window = "2026-11-29T14",
+                  .window_ttl = 60s, .max_inquiries = max_inquiries, .period = "2026-11-29", .period_ttl = 60s,
+                  .max_subjects = max_subjects});
   }
 
+  static constexpr std::uint64_t kUnreached = 1'000'000;
+  std::atomic<std::uint64_t> next_id_{0};
   Backend backend_;
   std::unique_ptr<StateStore> store_ = backend_.make();
 };
@@ -175,8 +195,8 @@ TYPED_TEST(StateStoreContract, ConcurrentCountsAreExact) {
     threads.emplace_back([&] {
       go.arrive_and_wait();
       for (int i = 0; i < kEach; ++i) {
-        std::uint64_t n = 0;
-        if (!this->store_->count_inquiry("u1001", "2026-11-29T14", 60s, n).is_ok()) ++failures;
+        const std::uint64_t n = this->count("u1001", "2026-11-29T14");
+        if (n == 0) ++failures;
         std::lock_guard lock(mu);
         seen.insert(n);
       }
@@ -199,10 +219,11 @@ TYPED_TEST(StateStoreContract, ConcurrentReplaysHaveExactlyOneFresh) {
     threads.emplace_back([&] {
       go.arrive_and_wait();
       for (int m = 0; m < kMessages; ++m) {
-        bool fresh = false;
-        if (!this->store_->remember_message("app-1", "urn:uuid:" + std::to_string(m), 60s, fresh).is_ok())
+        const std::string id = "urn:uuid:" + std::to_string(m);
+        StateStore::Admitted out;
+        if (!this->store_->admit({.application = "app-1", .message_id = id, .message_ttl = 60s}, out).is_ok())
           ++failures;
-        if (fresh) ++fresh_count[m];
+        if (out.refusal == StateStore::Refusal::None) ++fresh_count[m];
       }
     });
   for (auto& t : threads) t.join();
@@ -219,15 +240,67 @@ TYPED_TEST(StateStoreContract, ConcurrentSubjectsAreCountedOnceEach) {
     threads.emplace_back([&] {
       go.arrive_and_wait();
       for (int s = 0; s < kSubjects; ++s) {
-        std::uint64_t distinct = 0;
-        if (!this->store_->note_subject("u1001", "2026-11-29", "subject-" + std::to_string(s), 60s, distinct)
-                 .is_ok())
-          ++failures;
+        if (this->note("u1001", "2026-11-29", "subject-" + std::to_string(s)) == 0) ++failures;
       }
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(this->note("u1001", "2026-11-29", "subject-0"), std::uint64_t{kSubjects});
+}
+
+TYPED_TEST(StateStoreContract, AllStepsPassTogetherAndReportTheirCounts) {
+  ASSERT_OK(this->store_->replace_caseload({{"Z-1", {"subject-a", "subject-b"}}}));
+  const auto first = this->everything("m-1", "subject-a", 5, 5);
+  EXPECT_EQ(first.refusal, StateStore::Refusal::None);
+  EXPECT_EQ(first.inquiries, 1u);
+  EXPECT_EQ(first.subjects, 1u);
+  const auto second = this->everything("m-2", "subject-b", 5, 5);
+  EXPECT_EQ(second.refusal, StateStore::Refusal::None);
+  EXPECT_EQ(second.inquiries, 2u);
+  EXPECT_EQ(second.subjects, 2u);
+}
+
+TYPED_TEST(StateStoreContract, ReplayIsRefusedFirstAndCountsNothing) {
+  ASSERT_OK(this->store_->replace_caseload({{"Z-1", {"subject-a"}}}));
+  EXPECT_EQ(this->everything("m-1", "subject-a", 5, 5).refusal, StateStore::Refusal::None);
+  EXPECT_EQ(this->everything("m-1", "subject-a", 5, 5).refusal, StateStore::Refusal::Replay);
+  EXPECT_EQ(this->count("u1001", "2026-11-29T14"), 2u);  // the replay was not counted
+}
+
+TYPED_TEST(StateStoreContract, SubjectOutsideTheCaseloadIsRefusedAndNotCounted) {
+  ASSERT_OK(this->store_->replace_caseload({{"Z-1", {"subject-a"}}}));
+  EXPECT_EQ(this->everything("m-1", "subject-x", 5, 5).refusal, StateStore::Refusal::NotInCaseload);
+  EXPECT_EQ(this->count("u1001", "2026-11-29T14"), 1u);
+  EXPECT_EQ(this->note("u1001", "2026-11-29", "subject-a"), 1u);
+  // Its message id is used up all the same.
+  EXPECT_FALSE(this->fresh("app-1", "m-1"));
+}
+
+TYPED_TEST(StateStoreContract, EmptyCaseReferenceHasNoMembers) {
+  ASSERT_OK(this->store_->replace_caseload({{"Z-1", {"subject-a"}}}));
+  EXPECT_FALSE(this->member("", "subject-a"));
+}
+
+TYPED_TEST(StateStoreContract, InquiryOverTheHourlyLimitStaysCountedButItsSubjectIsNotNoted) {
+  ASSERT_OK(this->store_->replace_caseload({{"Z-1", {"subject-a", "subject-b", "subject-c"}}}));
+  EXPECT_EQ(this->everything("m-1", "subject-a", 2, 5).refusal, StateStore::Refusal::None);
+  EXPECT_EQ(this->everything("m-2", "subject-b", 2, 5).refusal, StateStore::Refusal::None);
+  const auto third = this->everything("m-3", "subject-c", 2, 5);
+  EXPECT_EQ(third.refusal, StateStore::Refusal::TooManyInquiries);
+  EXPECT_EQ(third.inquiries, 3u);
+  EXPECT_EQ(this->count("u1001", "2026-11-29T14"), 4u);
+  EXPECT_EQ(this->note("u1001", "2026-11-29", "subject-b"), 2u);  // subject-c was not noted
+}
+
+TYPED_TEST(StateStoreContract, SubjectOverTheDailyLimitIsRefusedAndStaysNoted) {
+  ASSERT_OK(this->store_->replace_caseload({{"Z-1", {"subject-a", "subject-b", "subject-c"}}}));
+  EXPECT_EQ(this->everything("m-1", "subject-a", 10, 2).refusal, StateStore::Refusal::None);
+  EXPECT_EQ(this->everything("m-2", "subject-b", 10, 2).refusal, StateStore::Refusal::None);
+  EXPECT_EQ(this->everything("m-3", "subject-a", 10, 2).refusal, StateStore::Refusal::None);  // not a new one
+  const auto fourth = this->everything("m-4", "subject-c", 10, 2);
+  EXPECT_EQ(fourth.refusal, StateStore::Refusal::TooManySubjects);
+  EXPECT_EQ(fourth.subjects, 3u);
+  EXPECT_EQ(this->note("u1001", "2026-11-29", "subject-c"), 3u);
 }
 
 TYPED_TEST(StateStoreContract, IsHealthy) { EXPECT_TRUE(this->store_->healthy()); }
