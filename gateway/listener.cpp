@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 
 #include "hex.h"
 #include "log.h"
@@ -33,6 +34,11 @@ struct Listener::Connection {
   PeerIdentity identity;
   int served = 0;
   Clock::time_point deadline;
+  std::uint32_t generation = 0;  // told apart from a later connection that gets the same fd
+
+  // What its epoll events carry: a worker woken by an event for a connection that admission has closed
+  // since (expired) finds no parked connection with this tag, and leaves whatever now holds the fd alone.
+  std::uint64_t tag() const { return (std::uint64_t{generation} << 32) | static_cast<std::uint32_t>(fd); }
 
   Connection() = default;
   Connection(const Connection&) = delete;
@@ -47,6 +53,8 @@ struct Listener::Connection {
 };
 
 namespace {
+
+constexpr std::uint64_t kDrainTag = ~std::uint64_t{0};  // no connection's: its fd would be -1
 
 std::string name_entry(X509_NAME* name, int nid) {
   int idx = X509_NAME_get_index_by_NID(name, nid, -1);
@@ -155,8 +163,8 @@ Listener::Listener(Pipeline& pipeline, const GatewayConfig& config, SSL_CTX* tls
 Listener::~Listener() {
   parked_.clear();
   retired_tls_.emplace_back(tls_.load());
-  if (epoll_fd_ >= 0) ::close(epoll_fd_);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
+  for (int fd : {epoll_fd_, wake_fd_, idle_epoll_fd_, drain_fd_})
+    if (fd >= 0) ::close(fd);
   soap_destroy(master_);
   soap_end(master_);
   soap_free(master_);  // closes the listening socket
@@ -177,7 +185,9 @@ bool Listener::bind(std::string& error) {
                                      : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (epoll_fd_ < 0 || wake_fd_ < 0) {
+  idle_epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  drain_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0 || idle_epoll_fd_ < 0 || drain_fd_ < 0) {
     error = std::string("cannot create the admission stage: ") + std::strerror(errno);
     return false;
   }
@@ -187,6 +197,8 @@ bool Listener::bind(std::string& error) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &ev);
   ev.data.fd = wake_fd_;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  ev.data.u64 = kDrainTag;  // level-triggered: once written, every worker's epoll_wait returns it
+  ::epoll_ctl(idle_epoll_fd_, EPOLL_CTL_ADD, drain_fd_, &ev);
   return true;
 }
 
@@ -223,22 +235,6 @@ void Listener::run() {
       } else if (fd == wake_fd_) {
         std::uint64_t count = 0;
         if (::read(wake_fd_, &count, sizeof count) < 0) { /* nothing to read: a spurious wake-up */ }
-      } else {
-        std::unique_ptr<Connection> c;
-        {
-          std::lock_guard lock(mu_);
-          auto it = parked_.find(fd);
-          if (it == parked_.end()) continue;
-          c = std::move(it->second);
-          parked_.erase(it);
-          if ((events[i].events & (EPOLLIN | EPOLLOUT)) != 0) {
-            runnable_.push_back(std::move(c));
-            ++busy_;
-            ready_.notify_one();
-            continue;
-          }
-        }
-        close(std::move(c));  // error or hang-up only
       }
     }
     // Connections the workers are done with (workers park the ones kept open themselves).
@@ -262,8 +258,9 @@ void Listener::run() {
         draining_ = true;  // from now on workers hand connections back instead of parking them
         for (auto& [fd, c] : parked_) idle_ones.push_back(std::move(c));
         parked_.clear();
-        ready_.notify_all();
       }
+      const std::uint64_t one = 1;
+      if (::write(drain_fd_, &one, sizeof one) < 0) std::abort();  // an eventfd write of 1 cannot fail
       for (auto& c : idle_ones) close(std::move(c));
     }
     if (draining && idle && done.empty()) break;
@@ -300,6 +297,7 @@ void Listener::admit() {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto c = std::make_unique<Connection>();
     c->fd = fd;
+    c->generation = ++next_generation_;
     c->peer_ip = ip;
     c->address = log::anonymise_ip(ip);
     c->deadline = Clock::now() + std::chrono::milliseconds(config_.handshake_timeout_ms);
@@ -309,12 +307,12 @@ void Listener::admit() {
     if (metrics_ != nullptr) metrics_->accepted->Increment();
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-    ev.data.fd = fd;
+    ev.data.u64 = c->tag();
     {
       std::lock_guard lock(mu_);
       parked_.emplace(fd, std::move(c));
     }
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    ::epoll_ctl(idle_epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
   }
 }
 
@@ -322,10 +320,10 @@ void Listener::admit() {
 void Listener::park(std::unique_ptr<Connection> c) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT | (c->want_write ? EPOLLOUT : 0U);
-  ev.data.fd = c->fd;
+  ev.data.u64 = c->tag();
   const int fd = c->fd;
   parked_.emplace(fd, std::move(c));
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  ::epoll_ctl(idle_epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
 }
 
 void Listener::close(std::unique_ptr<Connection> c) {
@@ -361,13 +359,28 @@ void Listener::work() {
   InquiryService service(pipeline_, *master_, config_.public_url);
   service.set_io_timeout(std::chrono::milliseconds(config_.request_timeout_ms));
   while (true) {
+    epoll_event ev{};
+    const int n = ::epoll_wait(idle_epoll_fd_, &ev, 1, -1);
+    if (n < 0 && errno != EINTR) {
+      log::error("worker_stopped", {{"reason", std::string("epoll_wait: ") + std::strerror(errno)}});
+      return;
+    }
+    if (n <= 0) continue;
     std::unique_ptr<Connection> c;
     {
-      std::unique_lock lock(mu_);
-      ready_.wait(lock, [&] { return draining_ || !runnable_.empty(); });
-      if (runnable_.empty()) return;
-      c = std::move(runnable_.front());
-      runnable_.pop_front();
+      std::lock_guard lock(mu_);
+      if (draining_) return;
+      auto it = parked_.find(static_cast<int>(ev.data.u64 & 0xffffffffU));
+      if (it == parked_.end() || it->second->tag() != ev.data.u64) continue;  // closed by admission since
+      c = std::move(it->second);
+      parked_.erase(it);
+      if ((ev.events & (EPOLLIN | EPOLLOUT)) == 0) {  // error or hang-up only
+        closing_.push_back(std::move(c));
+        const std::uint64_t one = 1;
+        if (::write(wake_fd_, &one, sizeof one) < 0) { /* admission also wakes every 100 ms */ }
+        continue;
+      }
+      ++busy_;
     }
     const bool was_established = c->established;
     bool keep = was_established ? serve(service, *c) : handshake(*c);

@@ -1,12 +1,14 @@
 // The SOAP listener, in two stages, so that idle and silent connections cost no worker:
 //
-//   admission  one thread owns the listening socket and every open connection that is not being served,
-//              in an epoll set: it accepts (within the total and per-address connection caps), closes a
-//              connection whose handshake or keep-alive idle time runs out, and hands a connection to a
-//              worker only when bytes arrived on it.
-//   workers    a fixed pool. A worker advances a connection's TLS handshake (non-blocking: a client that
-//              sends half a ClientHello holds no worker) or serves one request on it, then puts the
-//              connection back into the epoll set itself, or hands it to admission to close.
+//   admission  one thread owns the listening socket: it accepts (within the total and per-address
+//              connection caps), puts each new connection in the workers' epoll set, closes a connection
+//              whose handshake or keep-alive idle time runs out, and closes those the workers are done with.
+//   workers    a fixed pool waiting in one epoll set of idle connections (EPOLLONESHOT: the kernel wakes
+//              one worker for a connection with bytes to read, and no other until it is re-armed). A
+//              worker advances a connection's TLS handshake (non-blocking: a client that sends half a
+//              ClientHello holds no worker) or serves one request on it, then puts the connection back
+//              into the epoll set itself, or hands it to admission to close. An inquiry costs no
+//              hand-off between threads.
 //
 // A connection's state between requests is its socket and its OpenSSL session only; the worker's gSOAP
 // context serves whichever connection it holds, reading and writing through tls::read and tls::write
@@ -19,8 +21,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -91,8 +91,11 @@ class Listener {
   std::vector<tls::CtxPtr> retired_tls_;
   struct soap* master_;
   int listen_fd_ = -1;
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;  // eventfd: workers giving connections back, and stop()
+  int epoll_fd_ = -1;        // admission's: the listening socket and wake_fd_
+  int wake_fd_ = -1;         // eventfd: workers giving connections back, and stop()
+  int idle_epoll_fd_ = -1;   // the workers': parked connections, and drain_fd_
+  int drain_fd_ = -1;        // eventfd, written once when draining: every waiting worker returns
+  std::uint32_t next_generation_ = 0;  // admission only: tags each connection's epoll events
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   ListenerStats stats_;
@@ -102,11 +105,9 @@ class Listener {
   Clock::time_point last_sweep_ = Clock::now();
 
   std::mutex mu_;
-  std::condition_variable ready_;
-  // Idle connections in the epoll set: admission adds new ones and takes those with data; a worker puts
-  // back the one it served (and re-arms it) itself, so a request costs one hand-off, not two.
+  // Idle connections in the workers' epoll set, by fd: admission adds new ones and takes expired ones; a
+  // worker takes the one epoll woke it for and puts it back (re-armed) when it has served it.
   std::unordered_map<int, std::unique_ptr<Connection>> parked_;
-  std::deque<std::unique_ptr<Connection>> runnable_;  // admission -> workers
   std::vector<std::unique_ptr<Connection>> closing_;  // workers -> admission, to close and uncount
   bool draining_ = false;
   int busy_ = 0;  // connections held by workers

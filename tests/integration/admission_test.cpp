@@ -239,6 +239,33 @@ TEST_F(AdmissionTest, ManyRequestsOnOneConnectionPastGsoapsDefaultOf100) {
   EXPECT_NE(log.find("\"requests\":250"), std::string::npos) << log;
 }
 
+// The workers wait in the epoll set of idle connections themselves: a request wakes the one worker that
+// serves it, and not the admission (main) thread as well, which wakes for accepts, closes and its 100 ms
+// sweep. Before, admission took every request's readiness and handed the connection to a worker.
+TEST_F(AdmissionTest, RequestsDoNotWakeTheAdmissionThread) {
+  GatewayOptions o;
+  o.register_file = register_without_volume_limits();
+  int port = 0;
+  auto gw = start_gateway(o, port, "nowake");
+  auto c = client("app-zaaksysteem", port);
+  ASSERT_FALSE(c->inquire(permitted_request()).fault);  // connected, handshake done
+  const std::string status = "/proc/" + std::to_string(gw->pid()) + "/task/" + std::to_string(gw->pid()) + "/status";
+  const auto admission_wake_ups = [&] {
+    const std::string text = read_file(status);
+    const auto at = text.find("\nvoluntary_ctxt_switches:");
+    return at == std::string::npos ? -1L : std::stol(text.substr(text.find(':', at + 1) + 1));
+  };
+  const long before = admission_wake_ups();
+  ASSERT_GE(before, 0) << read_file(status);
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kRequests = 200;
+  for (int i = 0; i < kRequests; ++i) ASSERT_FALSE(c->inquire(permitted_request()).fault) << i;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  const long woke = admission_wake_ups() - before;
+  EXPECT_LT(woke, ms.count() / 100 + 20) << woke << " wake-ups in " << ms.count() << " ms for " << kRequests << " requests";
+  EXPECT_LT(woke, kRequests / 2);
+}
+
 // With read-ahead, the handshake's last read takes the first request too when the client sent them
 // together: epoll will not report those bytes again, so the worker must serve them at once. Parked
 // instead, the request would wait for the idle timeout (60 s here).
