@@ -131,6 +131,15 @@ class AdmissionTest : public IntegrationTest {
     setrlimit(RLIMIT_NOFILE, &files);
     IntegrationTest::SetUp();
   }
+  // A gateway without volume limits (its log: `name`.log) and a client with one connection to it.
+  std::unique_ptr<Process> start_unlimited(const std::string& name, std::unique_ptr<InquiryClient>& c) {
+    GatewayOptions o;
+    o.register_file = register_without_volume_limits();
+    int port = 0;
+    auto gw = start_gateway(o, port, name);
+    c = client("app-zaaksysteem", port);
+    return gw;
+  }
 };
 
 TEST_F(AdmissionTest, IdleAndSilentConnectionsDoNotDelayAnInquiry) {
@@ -225,11 +234,8 @@ TEST_F(AdmissionTest, StopClosesIdleConnectionsAndFinishesPromptly) {
 }
 
 TEST_F(AdmissionTest, ManyRequestsOnOneConnectionPastGsoapsDefaultOf100) {
-  GatewayOptions o;
-  o.register_file = register_without_volume_limits();
-  int port = 0;
-  auto gw = start_gateway(o, port, "many");
-  auto c = client("app-zaaksysteem", port);
+  std::unique_ptr<InquiryClient> c;
+  auto gw = start_unlimited("many", c);
   for (int i = 0; i < 250; ++i) ASSERT_FALSE(c->inquire(permitted_request()).fault) << i;
   c.reset();
   ASSERT_EQ(gw->stop(), 0);
@@ -243,11 +249,8 @@ TEST_F(AdmissionTest, ManyRequestsOnOneConnectionPastGsoapsDefaultOf100) {
 // serves it, and not the admission (main) thread as well, which wakes for accepts, closes and its 100 ms
 // sweep. Before, admission took every request's readiness and handed the connection to a worker.
 TEST_F(AdmissionTest, RequestsDoNotWakeTheAdmissionThread) {
-  GatewayOptions o;
-  o.register_file = register_without_volume_limits();
-  int port = 0;
-  auto gw = start_gateway(o, port, "nowake");
-  auto c = client("app-zaaksysteem", port);
+  std::unique_ptr<InquiryClient> c;
+  auto gw = start_unlimited("nowake", c);
   ASSERT_FALSE(c->inquire(permitted_request()).fault);  // connected, handshake done
   const std::string status = "/proc/" + std::to_string(gw->pid()) + "/task/" + std::to_string(gw->pid()) + "/status";
   const auto admission_wake_ups = [&] {
