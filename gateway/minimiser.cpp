@@ -205,7 +205,7 @@ bool CompiledMapping::select(const Field& f, xmlDoc* doc, bool one, std::vector<
 
 class CompiledMapping::Evaluation {
  public:
-  Evaluation(xmlDoc* doc, const Mapping& m) : doc(doc), mapping_(m) {}
+  Evaluation(xmlDoc* d, const Mapping& m) : doc(d), mapping_(m) {}
   /// Null when it cannot be made (out of memory): the evaluation then fails (`failed`).
   xmlXPathContext* context() {
     if (!ctx_ && !failed) failed = !(ctx_ = new_context(doc, mapping_));
