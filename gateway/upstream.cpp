@@ -65,7 +65,7 @@ int soap_timeout(Clock::duration d) {
 /// A registry-supplied header value, made short enough for a log line.
 std::string clipped(const char* value) {
   std::string v(value != nullptr ? value : "");
-  if (v.size() > 40) v = v.substr(0, 40) + "...";
+  if (v.size() > 40) v.replace(40, std::string::npos, "...");
   return v;
 }
 
@@ -122,7 +122,7 @@ Envelope read_envelope(const std::string& body) {
     const std::string_view name = reinterpret_cast<const char*>(n->name);
     if (name == "faultstring" || name == "Reason") e.fault_text = xml::text_of(n);
   }
-  if (e.fault_text.size() > 200) e.fault_text = e.fault_text.substr(0, 200) + "...";
+  if (e.fault_text.size() > 200) e.fault_text.replace(200, std::string::npos, "...");
   return e;
 }
 
