@@ -60,6 +60,7 @@ Metrics::Metrics(std::string version) : registry_(std::make_shared<prometheus::R
   gauge(MetricId::BuildInfo, {std::move(version)}).Set(1);
   inquiry_duration_[0] = &histogram(MetricId::InquiryDuration, {"deny"});
   inquiry_duration_[1] = &histogram(MetricId::InquiryDuration, {"permit"});
+  state_store_duration_ = &histogram(MetricId::StateStoreDuration);
   state_store_errors_ = &counter(MetricId::StateStoreErrors);
   audit_.append = &histogram(MetricId::AuditAppend);
   audit_.fsync = &histogram(MetricId::AuditFsync);

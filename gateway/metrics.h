@@ -74,6 +74,9 @@ enum class MetricBuckets : std::uint8_t { None, Inquiry, Registry, Disk };
     "Audit batch writes or syncs that failed (their inquiries were refused: AUDIT_UNAVAILABLE).")               \
   X(AuditHealthy, "audit_writable", Gauge, None,                                                                \
     "1 when the last audit write (or recovery probe) succeeded, 0 while the audit log fails closed.")           \
+  X(StateStoreDuration, "state_store_duration_seconds", Histogram, Disk,                                        \
+    "Duration of an inquiry's one call to the state store (replay, caseload and volume steps), failed calls "   \
+    "included.")                                                                                                \
   X(StateStoreErrors, "state_store_errors_total", Counter, None,                                                \
     "State store operations on the request path that failed (the inquiry was denied: STATE_UNAVAILABLE).")     \
   X(StateStoreUp, "state_store_up", Gauge, None, "1 when the state store answered at the last scrape.")         \
@@ -224,7 +227,11 @@ class Metrics {
 
   /// Counts one inquiry. Thread-safe; no allocation once the inquiry's series exists.
   void record_inquiry(const InquiryOutcome& o);
-  void state_store_error() { state_store_errors_->Increment(); }
+  /// One call to the state store on the request path: how long it took, and whether it failed.
+  void state_store_call(double seconds, bool failed) {
+    state_store_duration_->Observe(seconds);
+    if (failed) state_store_errors_->Increment();
+  }
 
   /// The series of registry `source`, made on first use (at start-up); the map is then read-only.
   RegistryMetrics& registry(const std::string& source);
@@ -266,6 +273,7 @@ class Metrics {
   std::array<prometheus::Family<prometheus::Gauge>*, kFamilies> gauges_{};
   std::array<prometheus::Family<prometheus::Histogram>*, kFamilies> histograms_{};
   std::array<prometheus::Histogram*, 2> inquiry_duration_{};  // deny, permit
+  prometheus::Histogram* state_store_duration_ = nullptr;
   prometheus::Counter* state_store_errors_ = nullptr;
   AuditMetrics audit_;
   ListenerMetrics listener_;

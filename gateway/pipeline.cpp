@@ -135,10 +135,13 @@ Status Pipeline::decide(Inquiry& q) {
 // One round trip to a Redis store however many rules apply (stateful_rules.h).
 Status Pipeline::state(Inquiry& q, Status decided) {
   const MessageRef message{q.application->id, q.message_id, parts_.replay_window};
+  const auto start = std::chrono::steady_clock::now();
   Status s = decided ? check_replay_and_limits(*parts_.state, message, *q.decision.activity, q.request, q.subject,
                                                q.periods)
                      : check_replay(*parts_.state, message);
-  if (s.code() == Code::STATE_UNAVAILABLE && parts_.metrics != nullptr) parts_.metrics->state_store_error();
+  if (parts_.metrics != nullptr)
+    parts_.metrics->state_store_call(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                                     s.code() == Code::STATE_UNAVAILABLE);
   return s ? decided : s;
 }
 

@@ -355,6 +355,19 @@ TEST_F(PipelineTest, StateStoreErrorsAreCounted) {
   auto p = counting(m, pipeline->snapshot(), std::make_shared<DownState>(), audit, upstream);
   EXPECT_EQ(p->handle(q).code(), Code::STATE_UNAVAILABLE);
   EXPECT_EQ(testing::sample(m.serialize(), "doelpoort_state_store_errors_total"), 1);
+  EXPECT_EQ(testing::sample(m.serialize(), "doelpoort_state_store_duration_seconds_count"), 1);  // failed calls too
+}
+
+TEST_F(PipelineTest, EveryInquiryMakesOneTimedStateStoreCall) {
+  Metrics m("t");
+  auto p = counting(m, pipeline->snapshot(), state, audit, upstream);
+  ASSERT_TRUE(p->handle(q).is_ok()) << q.status.message();  // permitted: replay and volume steps
+  Inquiry denied = fresh_inquiry();
+  denied.request.fields = {"adres"};  // not in the activity: the replay step only
+  EXPECT_EQ(p->handle(denied).code(), Code::FIELD_NOT_PERMITTED);
+  const std::string text = m.serialize();
+  EXPECT_EQ(testing::sample(text, "doelpoort_state_store_duration_seconds_count"), 2);
+  EXPECT_EQ(testing::sample(text, "doelpoort_state_store_errors_total"), 0);
 }
 
 TEST_F(PipelineTest, BreakGlassPermittedOutsideOfficeHoursIsCountedAsSuch) {
