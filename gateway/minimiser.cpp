@@ -3,6 +3,7 @@
 #include <libxml/xpathInternals.h>
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 #include <tuple>
 
@@ -61,11 +62,16 @@ bool is_name_char(char c, bool first) {
          (!first && ((c >= '0' && c <= '9') || c == '-' || c == '.'));
 }
 
+// strcmp rather than xmlStrEqual: the same test on NUL-terminated strings, but glibc's compares many bytes
+// at once, where libxml2's loops over them one by one; a walk compares thousands of names and namespace
+// URIs (often 40 bytes and more) per answer.
+bool same(const xmlChar* a, const std::string& b) { return std::strcmp(reinterpret_cast<const char*>(a), b.c_str()) == 0; }
+
 template <typename Name>
 bool element_is(const xmlNode* n, const Name& name) {
-  if (n->type != XML_ELEMENT_NODE || !xmlStrEqual(n->name, x(name.local))) return false;
+  if (n->type != XML_ELEMENT_NODE || !same(n->name, name.local)) return false;
   const bool none = n->ns == nullptr || n->ns->href == nullptr || n->ns->href[0] == 0;
-  return name.ns.empty() ? none : !none && xmlStrEqual(n->ns->href, x(name.ns));
+  return name.ns.empty() ? none : !none && same(n->ns->href, name.ns);
 }
 
 template <typename Step>
