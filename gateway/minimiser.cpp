@@ -83,33 +83,28 @@ bool step_matches(const xmlNode* n, const Step& step) {
   return true;
 }
 
-// The elements a child path selects, below `first` and its siblings, in document order (depth first
-// along the path is document order); at most one when `one`.
-template <typename Step>
-bool follow(const xmlNode* first, const std::vector<Step>& path, std::size_t i, bool one,
-            std::vector<const xmlNode*>& out) {
-  for (const xmlNode* n = first; n != nullptr; n = n->next) {
-    if (!step_matches(n, path[i])) continue;
-    if (i + 1 == path.size()) {
-      out.push_back(n);
-      if (one) return true;
-    } else if (follow(n->children, path, i + 1, one, out) && one) {
-      return true;
+// Every element below `first` and its siblings that the trie's steps after `at` select, appended to the
+// slots of the fields whose paths end there. Siblings in document order, each followed down before the
+// next: each slot's nodes come out in document order (a node two branches of one field select, twice).
+template <typename Node>
+void follow(const xmlNode* first, const std::vector<Node>& trie, const Node& at,
+            std::vector<std::vector<const xmlNode*>>& hits) {
+  for (const xmlNode* n = first; n != nullptr; n = n->next)
+    for (const std::uint32_t i : at.next) {
+      const Node& t = trie[i];
+      if (!step_matches(n, t.step)) continue;
+      for (const std::uint32_t slot : t.ends) hits[slot].push_back(n);
+      if (!t.next.empty()) follow(n->children, trie, t, hits);
     }
-  }
-  return !out.empty();
 }
 
-// "//name": every element so named in the document, in document order (a walk in pre-order, without
-// recursion, so document depth costs no stack); at most one when `one`.
-template <typename Step>
-bool anywhere(const xmlNode* first, const Step& step, bool one, std::vector<const xmlNode*>& out) {
+// Every node of the document in document order (pre-order, without recursion, so document depth costs
+// no stack), for the "//name" branches.
+template <typename Visit>
+void each_node(const xmlNode* first, Visit visit) {
   const xmlNode* top = first != nullptr ? first->parent : nullptr;  // the document
   for (const xmlNode* n = first; n != nullptr;) {
-    if (step_matches(n, step)) {
-      out.push_back(n);
-      if (one) return true;
-    }
+    visit(n);
     if (n->type == XML_ELEMENT_NODE && n->children != nullptr) {
       n = n->children;
       continue;
@@ -117,13 +112,6 @@ bool anywhere(const xmlNode* first, const Step& step, bool one, std::vector<cons
     while (n != nullptr && n->next == nullptr) n = n->parent == top ? nullptr : n->parent;
     if (n != nullptr) n = n->next;
   }
-  return !out.empty();
-}
-
-template <typename Step>
-bool walk(const xmlDoc* doc, const std::vector<Step>& path, bool one, std::vector<const xmlNode*>& out) {
-  return path.front().anywhere ? anywhere(doc->children, path.front(), one, out)
-                               : follow(doc->children, path, 0, one, out);
 }
 
 }  // namespace
@@ -194,49 +182,87 @@ std::vector<std::vector<CompiledMapping::Step>> CompiledMapping::walk_paths(std:
   return paths;
 }
 
-// The nodes a walked field selects, in document order without repeats as XPath's union gives them; at
-// most one when `one`.
-bool CompiledMapping::select(const Field& f, xmlDoc* doc, bool one, std::vector<const xmlNode*>& nodes) {
-  for (const auto& path : f.paths)
-    if (walk(doc, path, one, nodes) && one) return true;
-  if (f.paths.size() > 1) {
-    auto before = [](const xmlNode* a, const xmlNode* b) {
-      return xmlXPathCmpNodes(const_cast<xmlNode*>(a), const_cast<xmlNode*>(b)) == 1;
-    };
-    std::sort(nodes.begin(), nodes.end(), before);
-    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+// A field's walked paths in the trie (or among the "//" branches), under a slot of its own.
+void CompiledMapping::index(Field& f) {
+  f.slot = slots_++;
+  if (f.paths.size() > 1) unions_.push_back(f.slot);
+  for (const auto& path : f.paths) {
+    if (path.front().anywhere) {
+      anywhere_.emplace_back(path.front(), f.slot);
+      continue;
+    }
+    std::uint32_t at = 0;
+    for (const Step& step : path) {
+      const auto& next = trie_[at].next;
+      const auto same = std::find_if(next.begin(), next.end(), [&](std::uint32_t i) { return trie_[i].step == step; });
+      if (same != next.end()) {
+        at = *same;
+        continue;
+      }
+      trie_.push_back({step, {}, {}});
+      const auto added = static_cast<std::uint32_t>(trie_.size() - 1);
+      trie_[at].next.push_back(added);
+      at = added;
+    }
+    trie_[at].ends.push_back(f.slot);
   }
-  return !nodes.empty();
 }
 
 class CompiledMapping::Evaluation {
  public:
-  Evaluation(xmlDoc* d, const Mapping& m) : doc(d), mapping_(m) {}
+  Evaluation(xmlDoc* d, const CompiledMapping& c) : doc(d), compiled_(c) {}
   /// Null when it cannot be made (out of memory): the evaluation then fails (`failed`).
   xmlXPathContext* context() {
-    if (!ctx_ && !failed) failed = !(ctx_ = new_context(doc, mapping_));
+    if (!ctx_ && !failed) failed = !(ctx_ = new_context(doc, compiled_.mapping()));
     return ctx_.get();
+  }
+  /// The nodes walked field `f` selects, in document order without repeats, as XPath gives them. The
+  /// first call walks the answer once for every walked field.
+  const std::vector<const xmlNode*>& nodes(const Field& f) {
+    if (!walked_) walk();
+    return hits_[f.slot];
   }
   xmlDoc* const doc;
   bool failed = false;
 
  private:
-  const Mapping& mapping_;
+  void walk() {
+    const CompiledMapping& c = compiled_;
+    walked_ = true;
+    hits_.resize(c.slots_);
+    follow(doc->children, c.trie_, c.trie_.front(), hits_);
+    if (!c.anywhere_.empty())
+      each_node(doc->children, [&](const xmlNode* n) {
+        for (const auto& [step, slot] : c.anywhere_)
+          if (step_matches(n, step)) hits_[slot].push_back(n);
+      });
+    // A union's branches may meet the same node, or come from both walks: as XPath, each node once, in
+    // document order.
+    auto before = [](const xmlNode* a, const xmlNode* b) {
+      return xmlXPathCmpNodes(const_cast<xmlNode*>(a), const_cast<xmlNode*>(b)) == 1;
+    };
+    for (const std::uint32_t slot : c.unions_) {
+      auto& nodes = hits_[slot];
+      std::sort(nodes.begin(), nodes.end(), before);
+      nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+    }
+  }
+
+  const CompiledMapping& compiled_;
   ContextPtr ctx_;
+  std::vector<std::vector<const xmlNode*>> hits_;  // by field slot
+  bool walked_ = false;
 };
 
 bool CompiledMapping::values(const Field& f, Evaluation& e, std::vector<std::string>& out) {
   if (f.paths.empty()) return values_of(f.expr.get(), e.context(), out);
-  std::vector<const xmlNode*> nodes;
-  select(f, e.doc, false, nodes);
-  for (const xmlNode* n : nodes) out.push_back(xml::text_of(n));
+  for (const xmlNode* n : e.nodes(f)) out.push_back(xml::text_of(n));
   return true;
 }
 
 bool CompiledMapping::present(const Field& f, Evaluation& e) {
   if (f.paths.empty()) return f.expr && matches(f.expr.get(), e.context());
-  std::vector<const xmlNode*> nodes;
-  return select(f, e.doc, true, nodes);
+  return !e.nodes(f).empty();
 }
 
 std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std::string& error) {
@@ -270,6 +296,9 @@ std::unique_ptr<CompiledMapping> CompiledMapping::compile(const Mapping& m, std:
     field->name = name;
     field->paths = walk_paths(*text, m);
   }
+  c->trie_.emplace_back();  // the root
+  for (Field& f : c->fields_) c->index(f);
+  for (Field* f : {&c->not_found_, &c->fault_, &c->subject_bsn_}) c->index(*f);
   return c;
 }
 
@@ -285,7 +314,7 @@ bool CompiledMapping::walked(const std::string& name) const {
 }
 
 Status CompiledMapping::extract(xmlDoc* doc, const std::vector<std::string>& wanted, Minimised& out) const {
-  Evaluation e(doc, *mapping_);
+  Evaluation e(doc, *this);
   const Status status = extract(e, wanted, out);
   if (e.failed) return {Code::INTERNAL_ERROR, "cannot create XPath context"};
   return status;
