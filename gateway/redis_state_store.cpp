@@ -17,26 +17,26 @@ namespace {
 constexpr auto kReconnectInterval = std::chrono::milliseconds(250);
 
 // StateStore::admit's steps, in its order; the first refusal returns. KEYS: [1] the message, [2] the case's
-// caseload, [3] the user's counter for the window, [4] the user's set of subjects in the period. ARGV: [1] the
-// message ttl, [2] the subject, [3] 1 when bound to the caseload, [4] max inquiries (0: no volume step),
-// [5] the counter's ttl, [6] max subjects (0: no subjects step), [7] the set's ttl. A counter's or set's
-// ttl is set once, when it is new, so a period is not extended by every inquiry. Answers {refusal,
-// inquiries, subjects} with refusal 0 none, 1 replay, 2 not in caseload, 3 inquiries, 4 subjects.
+// caseload, [3] the user's counter for the window, [4] the user's set of subjects in the period; a step
+// that does not run gets '' (never touched). ARGV: [1] the message ttl, [2] the subject, [3] max
+// inquiries, [4] the counter's ttl, [5] max subjects, [6] the set's ttl. A counter's or set's ttl is set
+// once, when it is new, so a period is not extended by every inquiry. Answers {refusal, inquiries,
+// subjects} with refusal 0 none, 1 replay, 2 not in caseload, 3 inquiries, 4 subjects.
 constexpr std::string_view kAdmitLua = R"(if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return {1, 0, 0}
 end
-if ARGV[3] == '1' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return {2, 0, 0} end
+if KEYS[2] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return {2, 0, 0} end
 local n, d = 0, 0
-if ARGV[4] ~= '0' then
+if KEYS[3] ~= '' then
   n = redis.call('INCR', KEYS[3])
-  if n == 1 then redis.call('EXPIRE', KEYS[3], ARGV[5]) end
-  if n > tonumber(ARGV[4]) then return {3, n, 0} end
+  if n == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+  if n > tonumber(ARGV[3]) then return {3, n, 0} end
 end
-if ARGV[6] ~= '0' then
+if KEYS[4] ~= '' then
   redis.call('SADD', KEYS[4], ARGV[2])
-  if redis.call('TTL', KEYS[4]) < 0 then redis.call('EXPIRE', KEYS[4], ARGV[7]) end
+  if redis.call('TTL', KEYS[4]) < 0 then redis.call('EXPIRE', KEYS[4], ARGV[6]) end
   d = redis.call('SCARD', KEYS[4])
-  if d > tonumber(ARGV[6]) then return {4, n, d} end
+  if d > tonumber(ARGV[5]) then return {4, n, d} end
 end
 return {0, n, d})";
 
@@ -349,12 +349,15 @@ void RedisStateStore::release(redisContext* context) {
 Status RedisStateStore::admit(const Admission& a, Admitted& out) {
   Lease lease(*this);
   if (!lease.status()) return lease.status();
+  // Keys only for the steps that run (a key is never empty: it starts with the prefix and its kind).
+  const std::string message = key("msg", {a.application, a.message_id});
+  const std::string caseload = a.caseload_bound ? key("case", {a.case_reference}) : std::string();
+  const std::string counter = a.max_inquiries > 0 ? key("cnt", {a.user, a.window}) : std::string();
+  const std::string subjects = a.max_subjects > 0 ? key("subj", {a.user, a.period}) : std::string();
   const std::string max_inquiries = std::to_string(a.max_inquiries), max_subjects = std::to_string(a.max_subjects);
-  const Reply reply = lease.eval(admit_script_,
-                                 {key("msg", {a.application, a.message_id}), key("case", {a.case_reference}),
-                                  key("cnt", {a.user, a.window}), key("subj", {a.user, a.period})},
-                                 {ttl_arg(a.message_ttl), a.subject, a.caseload_bound ? "1" : "0", max_inquiries,
-                                  ttl_arg(a.window_ttl), max_subjects, ttl_arg(a.period_ttl)});
+  const Reply reply = lease.eval(admit_script_, {message, caseload, counter, subjects},
+                                 {ttl_arg(a.message_ttl), a.subject, max_inquiries, ttl_arg(a.window_ttl), max_subjects,
+                                  ttl_arg(a.period_ttl)});
   if (Status s = lease.check(reply, {REDIS_REPLY_ARRAY}); !s) return s;
   if (reply->elements != 3 || reply->element[0]->type != REDIS_REPLY_INTEGER ||
       reply->element[1]->type != REDIS_REPLY_INTEGER || reply->element[2]->type != REDIS_REPLY_INTEGER ||

@@ -30,7 +30,7 @@ struct LimitPeriods {
 struct MessageRef {
   std::string_view application;
   std::string_view message_id;
-  std::chrono::seconds window{900};
+  std::chrono::seconds window{};
 };
 
 /// Replay protection alone: for an inquiry the pure decision denied (a replay is refused as such; otherwise
