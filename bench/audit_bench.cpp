@@ -41,6 +41,7 @@ void BM_AuditAppend(benchmark::State& state) {
     o.dir = g_dir;
     o.signing_key = g_dir + ".key";
     o.sync = sync;
+    o.group_commit_delay = std::chrono::microseconds(state.range(1));
     std::string error;
     g_log = AuditLog::open(o, error);
     if (!g_log) state.SkipWithError(error.c_str());
@@ -65,8 +66,14 @@ void BM_BuildRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildRecord);
 
-// Arg 1: fdatasync per batch (group commit); arg 0: no sync (the ceiling). Threads: concurrent inquiries.
-BENCHMARK(BM_AuditAppend)->ArgName("sync")->Arg(1)->Arg(0)->Threads(1)->Threads(16)->Threads(64)->Threads(256)->UseRealTime();
+// sync 1: fdatasync per batch (group commit), with the gateway's group-commit delay under load (600 µs)
+// or without (0); sync 0: no sync (the ceiling). Threads: concurrent inquiries.
+BENCHMARK(BM_AuditAppend)
+    ->ArgNames({"sync", "delay_us"})
+    ->Args({1, 600})
+    ->Args({1, 0})
+    ->Args({0, 0})
+    ->Threads(1)->Threads(16)->Threads(64)->Threads(256)->UseRealTime();
 
 }  // namespace
 }  // namespace doelpoort

@@ -332,6 +332,7 @@ Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
   Pending p;
   p.body = record.take_open_body();  // serialised on the caller's thread; the writer adds "prev" and "seq"
   if (stopping_.load()) return {Code::AUDIT_UNAVAILABLE, "audit log is closing"};
+  waiting_.fetch_add(1, std::memory_order_relaxed);
   p.next = incoming_.load(std::memory_order_relaxed);
   while (!incoming_.compare_exchange_weak(p.next, &p)) {
   }
@@ -342,6 +343,7 @@ Status AuditLog::append(AuditRecord record, std::uint64_t* seq) {
     wake_writer_.notify_one();
   }
   while (p.done.load(std::memory_order_acquire) == 0) futex(&p.done, FUTEX_WAIT_PRIVATE, 0);
+  waiting_.fetch_sub(1, std::memory_order_relaxed);
   for (Pending* next : p.wake_next)
     if (next != nullptr) wake(next);
   if (options_.metrics != nullptr)
@@ -361,6 +363,18 @@ void AuditLog::run() {
                             [&] { return stopping_.load() || incoming_.load() != nullptr; });
       writer_idle_.store(false);
       list = incoming_.exchange(nullptr, std::memory_order_acquire);
+    }
+    // Under load, a sync starts no sooner than group_commit_delay after the one before: the records
+    // queued meanwhile share it. Fewer, larger syncs leave the cores to the inquiries (bench/RESULTS.md).
+    if (list != nullptr && waiting_.load(std::memory_order_relaxed) >= options_.group_commit_min_waiting &&
+        options_.group_commit_delay.count() > 0) {
+      const auto due = last_sync_ + options_.group_commit_delay;
+      if (std::chrono::steady_clock::now() < due) {
+        std::this_thread::sleep_until(due);
+        // Those queued meanwhile are newer than `list`: first in `batch`, which is reversed below.
+        for (Pending* more = incoming_.exchange(nullptr, std::memory_order_acquire); more != nullptr; more = more->next)
+          batch.push_back(more);
+      }
     }
     const bool stop = stopping_.load() && list == nullptr;
     for (; list != nullptr; list = list->next) batch.push_back(list);
@@ -428,6 +442,7 @@ void AuditLog::commit(std::vector<Pending*>& batch) {
   ok = ok && pwrite_all(fd_, out.data(), out.size(), static_cast<off_t>(durable_size_));
   if (ok && options_.sync) {
     const auto start = std::chrono::steady_clock::now();
+    last_sync_ = start;
     ok = ::fdatasync(fd_) == 0;
     if (options_.metrics != nullptr)
       options_.metrics->fsync->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

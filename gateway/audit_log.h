@@ -22,7 +22,8 @@
 // Durability: callers serialise their own records (in parallel) and queue them without a lock; one writer
 // thread takes every record queued while it was busy, chains and hashes them, writes them with one
 // write() and makes them durable with one fdatasync() (group commit), then wakes each caller (before it
-// signs a tree head, which needs no caller to wait). A write
+// signs a tree head, which needs no caller to wait). Under load (many callers waiting) it lets a sync
+// begin no sooner than a short delay after the one before, so that more records share each. A write
 // or sync error fails the whole batch closed (its callers get AUDIT_UNAVAILABLE, the file is cut back to
 // its last durable length) and the next batch tries again, so the log recovers once the disk does.
 //
@@ -75,6 +76,11 @@ struct AuditOptions {
   std::chrono::milliseconds tree_head_interval{1000};  ///< time between tree heads, at most (when new records)
   long long segment_max_bytes = 64LL << 20;
   bool sync = true;  ///< fdatasync before acknowledging; false only for benchmarks
+  /// Group commit under load (as PostgreSQL's commit_delay and commit_siblings): while at least
+  /// `group_commit_min_waiting` callers wait for their records, a sync starts no sooner than
+  /// `group_commit_delay` after the one before. 0: sync whenever the writer is free.
+  std::chrono::microseconds group_commit_delay{600};
+  int group_commit_min_waiting = 8;
   const AuditMetrics* metrics = nullptr;  ///< append and fsync durations, records, failures (metrics.h)
 };
 
@@ -132,6 +138,7 @@ class AuditLog final : public AuditSink {
   std::uint64_t signed_size_ = 0;
   std::chrono::steady_clock::time_point last_head_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_probe_{};
+  std::chrono::steady_clock::time_point last_sync_{};  // when the last fdatasync began
 
   mutable std::mutex mu_;  // guards the members below
   std::uint64_t seq_ = 0;  // last durable sequence number
@@ -145,6 +152,7 @@ class AuditLog final : public AuditSink {
   // and only all at once, so a node cannot be popped and pushed again between a push's load and its
   // CAS (no ABA).
   std::atomic<Pending*> incoming_{nullptr};
+  std::atomic<int> waiting_{0};  // callers in append() (a measure of load: see group_commit_min_waiting)
   std::thread writer_;
 };
 

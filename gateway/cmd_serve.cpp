@@ -175,6 +175,8 @@ int serve(const std::string& config_path, const std::string& port_file, const st
   audit_options.signing_key = config.audit_signing_key;
   audit_options.tree_head_every = config.tree_head_every;
   audit_options.tree_head_interval = std::chrono::milliseconds(config.tree_head_interval_ms);
+  audit_options.group_commit_delay = std::chrono::microseconds(config.group_commit_delay_us);
+  audit_options.group_commit_min_waiting = config.group_commit_min_waiting;
   audit_options.metrics = &metrics.audit();
   std::shared_ptr<AuditSink> audit = AuditLog::open(audit_options, error);
   if (!audit) throw StartupError("audit log: " + error);

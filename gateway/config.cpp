@@ -186,12 +186,16 @@ std::optional<GatewayConfig> load_config(const std::string& path, Diagnostics& d
   c.staff_file = resolve_path(path, y->string(root, "staff"));
   c.mappings_dir = resolve_path(path, y->string(root, "mappings"));
   const YAML::Node audit = root["audit"];
-  if (y->check_map(audit, "audit", {"dir", "subject_key", "signing_key"}, {"tree_head_every", "tree_head_interval_ms"})) {
+  if (y->check_map(audit, "audit", {"dir", "subject_key", "signing_key"}, {"tree_head_every", "tree_head_interval_ms", "group_commit_delay_us",
+                                                                        "group_commit_min_waiting"})) {
     c.audit_dir = resolve_path(path, y->string(audit, "dir"));
     c.subject_key_file = resolve_path(path, y->string(audit, "subject_key"));
     c.audit_signing_key = resolve_path(path, y->string(audit, "signing_key"));
     c.tree_head_every = static_cast<std::uint64_t>(y->integer(audit, "tree_head_every", 1000, 1, 10000000));
     c.tree_head_interval_ms = static_cast<int>(y->integer(audit, "tree_head_interval_ms", 1000, 10, 3600000));
+    c.group_commit_delay_us = static_cast<int>(y->integer(audit, "group_commit_delay_us", c.group_commit_delay_us, 0, 100000));
+    c.group_commit_min_waiting =
+        static_cast<int>(y->integer(audit, "group_commit_min_waiting", c.group_commit_min_waiting, 1, 1000000));
   }
   if (root["admin"]) read_admin(*y, root["admin"], c);
   read_applications(*y, root["applications"], c);

@@ -66,6 +66,8 @@ struct GatewayConfig {
   std::string audit_signing_key;        ///< Ed25519 key for the audit log's signed tree heads
   std::uint64_t tree_head_every = 1000;  ///< records between signed tree heads, at most
   int tree_head_interval_ms = 1000;      ///< time between signed tree heads, at most
+  int group_commit_delay_us = 600;       ///< under load, the least time between audit syncs (audit_log.h)
+  int group_commit_min_waiting = 8;      ///< callers waiting for the audit log that make "under load"
   std::vector<Application> applications;
   std::map<std::string, SourceConfig> sources;
   AdminConfig admin;

@@ -11,6 +11,7 @@
 #include "audit_purge.h"
 #include "audit_reader.h"
 #include "audit_verify.h"
+#include "metrics.h"
 #include "test_dir.h"
 
 namespace doelpoort {
@@ -117,6 +118,56 @@ TEST(AuditLog, ConcurrentAppendsAreAllDurableAndInOneChain) {
       EXPECT_EQ(record["t"], t);
       EXPECT_EQ(record["i"], i);
     }
+}
+
+double syncs(Metrics& metrics) {
+  return static_cast<double>(metrics.audit().fsync->Collect().histogram.sample_count);
+}
+
+// Under load the writer lets records gather for one sync; a quiet log syncs each record at once.
+TEST(AuditLog, UnderLoadRecordsQueuedWithinTheGroupCommitDelayShareOneSync) {
+  TestDir dir;
+  Metrics metrics{"test"};
+  AuditOptions o = options_for(dir.path());
+  o.tree_head_every = 1000;
+  o.group_commit_delay = std::chrono::milliseconds(500);
+  o.group_commit_min_waiting = 1;  // every caller counts as load
+  o.metrics = &metrics.audit();
+  std::string error;
+  auto log = AuditLog::open(o, error);
+  ASSERT_TRUE(log) << error;
+  ASSERT_TRUE(log->append({{"i", 0}}).is_ok());  // the first sync: nothing before it to wait for
+  ASSERT_EQ(syncs(metrics), 1);
+  // Four callers, 50 ms apart: all within 500 ms of that sync, so all in the next one.
+  std::vector<std::thread> callers;
+  for (int i = 1; i <= 4; ++i) {
+    callers.emplace_back([&, i] { EXPECT_TRUE(log->append({{"i", i}}).is_ok()); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(syncs(metrics), 2);
+  EXPECT_EQ(log->durable_seq(), 5u);
+  log.reset();
+  AuditVerifyReport r = verify_audit(dir.path());
+  EXPECT_TRUE(r.ok) << r.first_problem;
+  EXPECT_EQ(r.records, 5u);
+}
+
+TEST(AuditLog, WithFewerCallersWaitingThanTheGroupCommitNeedsEachRecordIsSyncedAtOnce) {
+  TestDir dir;
+  Metrics metrics{"test"};
+  AuditOptions o = options_for(dir.path());
+  o.group_commit_delay = std::chrono::seconds(2);
+  o.group_commit_min_waiting = 2;  // one caller at a time is no load
+  o.metrics = &metrics.audit();
+  std::string error;
+  auto log = AuditLog::open(o, error);
+  ASSERT_TRUE(log) << error;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log->append({{"i", i}}).is_ok());
+  // Waiting for company would have taken 2 s per record after the first.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(syncs(metrics), 3);
 }
 
 TEST(AuditVerify, FindsAChangedByte) {

@@ -1,5 +1,5 @@
 // The `admin` block of config/doelpoort.yaml: optional, loopback by default, strict keys, a warning for a
-// plain-HTTP admin port off loopback.
+// plain-HTTP admin port off loopback. And the `audit` block's optional settings.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,13 +13,13 @@ namespace {
 
 class AdminConfigTest : public ::testing::Test {
  protected:
-  std::optional<GatewayConfig> load(const std::string& admin_block) {
+  std::optional<GatewayConfig> load(const std::string& admin_block, const std::string& audit_extra = "") {
     const std::string text = std::string(R"(listen: 127.0.0.1:8443
 tls: {certificate: gw.crt, key: gw.key, client_ca: ca.crt}
 register: register.yaml
 staff: staff.yaml
 mappings: mappings
-audit: {dir: audit, subject_key: subject.key, signing_key: tree-head.key}
+audit: {dir: audit, subject_key: subject.key, signing_key: tree-head.key)" + audit_extra + R"(}
 applications:
   - {id: zaaksysteem, cn: zaaksysteem, activities: [pw-recht-op-uitkering]}
 sources:
@@ -76,6 +76,21 @@ TEST_F(AdminConfigTest, PlainHttpOffLoopbackIsWarnedAbout) {
   EXPECT_TRUE(warned("without tls"));
   EXPECT_TRUE(load("admin: {listen: 127.0.0.1:9180}\n"));
   EXPECT_FALSE(warned("without tls"));
+}
+
+TEST_F(AdminConfigTest, AuditGroupCommitHasDefaultsAndBounds) {
+  auto c = load("");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->group_commit_delay_us, 600);
+  EXPECT_EQ(c->group_commit_min_waiting, 8);
+  c = load("", ", group_commit_delay_us: 0, group_commit_min_waiting: 1");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->group_commit_delay_us, 0);
+  EXPECT_EQ(c->group_commit_min_waiting, 1);
+  EXPECT_FALSE(load("", ", group_commit_delay_us: -1"));
+  EXPECT_FALSE(load("", ", group_commit_delay_us: 100001"));  // over 0.1 s: a mistake, not a tuning
+  EXPECT_FALSE(load("", ", group_commit_min_waiting: 0"));
+  EXPECT_FALSE(load("", ", group_commit_siblings: 8"));
 }
 
 }  // namespace
