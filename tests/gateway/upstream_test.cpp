@@ -1,5 +1,6 @@
 // HttpsUpstream against a tiny scripted TLS server on a loopback port: the deadline, the one retry,
-// stale keep-alive connections, refused answers, 5xx and Faults, the breaker and the concurrency limit.
+// stale keep-alive connections, chunked answers, refused answers, 5xx and Faults, the breaker and the
+// concurrency limit.
 #include "upstream.h"
 
 #include <arpa/inet.h>
@@ -311,6 +312,43 @@ TEST_F(UpstreamTest, AnswersOverOneKeptAliveConnection) {
   EXPECT_EQ(server.requests(), 3);
   EXPECT_EQ(up->health().breaker.state, BreakerState::kClosed);
   EXPECT_EQ(up->health().in_flight, 0);
+}
+
+// Chunked answers end in a zero-length chunk and an empty trailer: all of it is read, so the next call
+// on the kept-alive connection reads its own answer, not the last one's leftovers.
+TEST_F(UpstreamTest, ChunkedAnswersOverOneKeptAliveConnection) {
+  const std::string half(kEnvelope.substr(0, 40)), rest(kEnvelope.substr(40));
+  const auto hex = [](std::size_t n) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%zx", n);
+    return std::string(b);
+  };
+  TinyTlsServer server(dir_, answer("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                    hex(half.size()) + "\r\n" + half + "\r\n" + hex(rest.size()) + "\r\n" + rest +
+                                    "\r\n0\r\n\r\n"));
+  auto up = upstream(config(server.port()));
+  for (int i = 0; i < 3; ++i) {
+    UpstreamReply reply;
+    milliseconds took{};
+    ASSERT_TRUE(call(*up, reply, took)) << i;
+    EXPECT_EQ(reply.body, kEnvelope) << i;
+  }
+  EXPECT_EQ(server.accepted(), 1);
+  EXPECT_EQ(server.requests(), 3);
+  EXPECT_EQ(up->health().stale_dropped, 0u);
+}
+
+TEST_F(UpstreamTest, ChunkedAnswerClosedBeforeItsLastChunkIsIncomplete) {
+  const std::string half(kEnvelope.substr(0, 40));
+  TinyTlsServer server(dir_, answer("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n28\r\n" +
+                                    half + "\r\n", /*keep=*/false));
+  auto up = upstream(config(server.port()));
+  UpstreamReply reply;
+  milliseconds took{};
+  const Status st = call(*up, reply, took);
+  EXPECT_EQ(st.code(), Code::UPSTREAM_UNAVAILABLE) << st.message();
+  EXPECT_NE(st.message().find("incomplete answer"), std::string::npos) << st.message();
+  EXPECT_TRUE(reply.body.empty());
 }
 
 TEST_F(UpstreamTest, SendsTheRequestHeaderAndBodyInOneRecord) {
