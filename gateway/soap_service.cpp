@@ -215,6 +215,9 @@ bool InquiryService::serve_one() {
   doctype_refused_ = false;
   read_deadline_ = tls::Clock::now() + io_timeout_;
   gsoap::begin_message(soap);
+  // The answer is stored whole, then sent with its Content-Length: without it gSOAP would serialise the
+  // answer twice, once only to count its bytes. (gSOAP clears this after each answer.)
+  soap->omode = (soap->omode & ~SOAP_IO) | SOAP_IO_STORE;
   if (soap_begin_recv(soap) || soap_envelope_begin_in(soap) || soap_recv_header(soap) || soap_body_begin_in(soap)) {
     if (soap->error == SOAP_STOP) return true;  // a GET, answered (the WSDL)
     if (soap->status == SOAP_GET) {  // any other GET: not found, and no inquiry to audit

@@ -1,6 +1,7 @@
 // Connection admission: idle keep-alive connections and silent TCP connections hold no worker; caps bound
 // what one address may open; a handshake that never completes is cut off. And how a worker reads: bytes
-// OpenSSL read ahead are served at once, a request that stops half-way is cut off at its timeout.
+// OpenSSL read ahead are served at once, a request that stops half-way is cut off at its timeout; and
+// how an answer is framed.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -303,6 +304,35 @@ TEST_F(AdmissionTest, RequestsArrivingTogetherAreAllAnswered) {
   // and the connection is still good for more
   ASSERT_TRUE(c.send({kWsdlRequest}));
   EXPECT_EQ(c.answer(std::chrono::milliseconds(3000)).rfind("HTTP/1.1 200", 0), 0U);
+}
+
+// An inquiry's answer is one HTTP message with its Content-Length (stored whole before it is sent; never
+// chunked, which some SOAP clients cannot read), and the connection carries the next inquiry.
+TEST_F(AdmissionTest, InquiryAnswersCarryTheirLengthAndTheConnectionCarriesTheNext) {
+  int port = 0;
+  auto gw = start_gateway(GatewayOptions{}, port, "length");
+  RawTlsClient c(port);
+  ASSERT_TRUE(c.connected());
+  for (int i = 0; i < 2; ++i) {
+    const std::string envelope =
+        R"(<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" )"
+        R"(xmlns:wsa5="http://www.w3.org/2005/08/addressing" xmlns:dp="urn:nl:doelpoort:inquiry:v1"><s:Header>)"
+        R"(<wsa5:Action>urn:nl:doelpoort:inquiry:v1/Inquire</wsa5:Action><wsa5:MessageID>urn:uuid:6f1c1c52-0d0a-4c38-9a52-1f6c3b1f000)" +
+        std::to_string(i) + R"(</wsa5:MessageID></s:Header><s:Body><dp:Inquire><dp:activity>pw-recht-op-uitkering</dp:activity>)"
+        R"(<dp:caseReference>Z-2026-0001</dp:caseReference><dp:userId>u1001</dp:userId><dp:subjectBsn>)" + known_bsn_ +
+        R"(</dp:subjectBsn><dp:source>BRPDossierPersoon</dp:source><dp:field>voornamen</dp:field></dp:Inquire></s:Body></s:Envelope>)";
+    ASSERT_TRUE(c.send({"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
+                        std::to_string(envelope.size()) +
+                        "\r\nSOAPAction: \"urn:nl:doelpoort:inquiry:v1/Inquire\"\r\n\r\n" + envelope}));
+    const std::string a = c.answer(std::chrono::milliseconds(3000));  // empty unless whole, by its Content-Length
+    ASSERT_EQ(a.rfind("HTTP/1.1 200", 0), 0U) << i << ": " << a.substr(0, 300);
+    const std::string head = a.substr(0, a.find("\r\n\r\n"));
+    EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+    const std::string body = a.substr(head.size() + 4);
+    EXPECT_EQ(body.rfind("<?xml", 0), 0U) << body.substr(0, 100);
+    EXPECT_NE(body.find("name=\"voornamen\""), std::string::npos) << body;
+    EXPECT_NE(body.find("</SOAP-ENV:Envelope>", body.size() - 24), std::string::npos) << body;
+  }
 }
 
 // A request that stops half-way holds its worker until the request timeout, no longer: with one
