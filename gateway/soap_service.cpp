@@ -49,16 +49,33 @@ InquiryService::InquiryService(Pipeline& pipeline, const struct soap& master, st
 // asks for one. gSOAP's own would poll before every write, and could not see bytes OpenSSL read ahead.
 // The listener serves TLS only: without a TLS session there is nothing to read or write.
 std::size_t InquiryService::recv_tls(struct soap* soap, char* buffer, std::size_t n) {
-  const auto* self = static_cast<const InquiryService*>(soap->user);
-  if (soap->ssl == nullptr) return 0;
+  auto* self = static_cast<InquiryService*>(soap->user);
+  if (soap->ssl == nullptr || !self->send_held()) return 0;  // what was written goes out before a read waits
   return tls::read(soap->ssl, soap->socket, buffer, n, self->read_deadline_, &soap->errnum);
 }
 
+// gSOAP writes an answer's HTTP header and its body separately: held and sent together, they leave in
+// one TLS record and one write(2) (a small answer), not two of each, and the client wakes once.
 int InquiryService::send_tls(struct soap* soap, const char* data, std::size_t n) {
-  const auto* self = static_cast<const InquiryService*>(soap->user);
+  auto* self = static_cast<InquiryService*>(soap->user);
   if (soap->ssl == nullptr) return SOAP_EOF;
-  const bool sent = tls::write(soap->ssl, soap->socket, data, n, tls::Clock::now() + self->io_timeout_, &soap->errnum);
-  return sent ? SOAP_OK : SOAP_EOF;
+  if (self->held_.size() + n > kHoldAtMost) {
+    if (!self->send_held()) return SOAP_EOF;
+    if (n > kHoldAtMost)
+      return tls::write(soap->ssl, soap->socket, data, n, tls::Clock::now() + self->io_timeout_, &soap->errnum)
+                 ? SOAP_OK
+                 : SOAP_EOF;
+  }
+  self->held_.append(data, n);
+  return SOAP_OK;
+}
+
+bool InquiryService::send_held() {
+  if (held_.empty()) return true;
+  const bool sent = soap->ssl != nullptr && tls::write(soap->ssl, soap->socket, held_.data(), held_.size(),
+                                                       tls::Clock::now() + io_timeout_, &soap->errnum);
+  held_.clear();
+  return sent;
 }
 
 // Every close gSOAP makes (after a Fault, a request that timed out, the last request on a connection).
@@ -66,6 +83,7 @@ int InquiryService::send_tls(struct soap* soap, const char* data, std::size_t n)
 // that sends none would hold the worker that long. This one does not wait for it, and lingers instead
 // (lingering_close: at most 200 ms, so that the client still reads the answer).
 int InquiryService::close_tls(struct soap* soap) {
+  static_cast<void>(static_cast<InquiryService*>(soap->user)->send_held());  // the answer before the close
   if (soap->ssl != nullptr) {
     ERR_clear_error();
     (void)SSL_shutdown(soap->ssl);  // the socket is non-blocking: sends close_notify, does not wait
@@ -211,6 +229,11 @@ int InquiryService::guard_chunk(struct soap* soap, const char* data, std::size_t
 }
 
 bool InquiryService::serve_one() {
+  const bool keep = serve_message();
+  return send_held() && keep;  // a client that does not take its answer loses the connection
+}
+
+bool InquiryService::serve_message() {
   handled_ = false;
   doctype_refused_ = false;
   read_deadline_ = tls::Clock::now() + io_timeout_;

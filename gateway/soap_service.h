@@ -47,12 +47,14 @@ class InquiryService final : public DoelpoortService {
   bool serve_one();
 
  private:
+  bool serve_message();
   bool refuse_malformed(const std::string& reason);
   static int guard_begin(struct soap* soap);
   static int guard_chunk(struct soap* soap, const char* data, std::size_t length);
   static std::size_t recv_tls(struct soap* soap, char* buffer, std::size_t n);
   static int send_tls(struct soap* soap, const char* data, std::size_t n);
   static int close_tls(struct soap* soap);
+  bool send_held();  // sends what send_tls holds; false when it could not
   Status decode_addressing(Inquiry& q);
   void set_reply_header(const Inquiry& q, const char* action);
   int fault(const Inquiry& q);
@@ -66,6 +68,9 @@ class InquiryService final : public DoelpoortService {
   char guard_tail_[2] = {0, 0};   // the last bytes of the previous chunk, for the DOCTYPE guard
   bool handled_ = false;          // the request reached Inquire(): a Fault now is the inquiry's own
   bool doctype_refused_ = false;  // the DOCTYPE guard stopped this request
+  // What send_tls holds of the answer: sent at the end of the message, before any read and at a close.
+  static constexpr std::size_t kHoldAtMost = 16384;  // a TLS record's most
+  std::string held_;
 };
 
 }  // namespace doelpoort

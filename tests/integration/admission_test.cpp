@@ -80,6 +80,7 @@ class RawTlsClient {
     set_timeout(wait);
     std::string got = std::move(pending_);  // what the last read took past the last answer
     pending_.clear();
+    first_read_ = 0;
     char buf[16384];
     while (true) {
       const auto end = got.find("\r\n\r\n");
@@ -93,9 +94,19 @@ class RawTlsClient {
       }
       const int n = SSL_read(ssl_, buf, sizeof buf);
       if (n <= 0) return {};
+      if (first_read_ == 0) first_read_ = static_cast<std::size_t>(n);
       got.append(buf, static_cast<std::size_t>(n));
     }
   }
+  /// What one read returns within `wait` (one TLS record's bytes); empty when nothing came.
+  std::string read_some(std::chrono::milliseconds wait) {
+    set_timeout(wait);
+    char buf[16384];
+    const int n = SSL_read(ssl_, buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+  }
+  /// Bytes the first read of the last answer() returned: one TLS record's (SSL_read returns one at a time).
+  std::size_t first_read() const { return first_read_; }
 
   /// True when the server closed the connection within `wait` (sending nothing before).
   bool closed_by_server(std::chrono::milliseconds wait) {
@@ -119,6 +130,7 @@ class RawTlsClient {
   int fd_ = -1;
   bool connected_ = false;
   std::string pending_;
+  std::size_t first_read_ = 0;
 };
 
 const std::string kWsdlRequest = "GET /?wsdl HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
@@ -307,7 +319,8 @@ TEST_F(AdmissionTest, RequestsArrivingTogetherAreAllAnswered) {
 }
 
 // An inquiry's answer is one HTTP message with its Content-Length (stored whole before it is sent; never
-// chunked, which some SOAP clients cannot read), and the connection carries the next inquiry.
+// chunked, which some SOAP clients cannot read) in one TLS record, header and body together, and the
+// connection carries the next inquiry.
 TEST_F(AdmissionTest, InquiryAnswersCarryTheirLengthAndTheConnectionCarriesTheNext) {
   int port = 0;
   auto gw = start_gateway(GatewayOptions{}, port, "length");
@@ -326,6 +339,7 @@ TEST_F(AdmissionTest, InquiryAnswersCarryTheirLengthAndTheConnectionCarriesTheNe
                         "\r\nSOAPAction: \"urn:nl:doelpoort:inquiry:v1/Inquire\"\r\n\r\n" + envelope}));
     const std::string a = c.answer(std::chrono::milliseconds(3000));  // empty unless whole, by its Content-Length
     ASSERT_EQ(a.rfind("HTTP/1.1 200", 0), 0U) << i << ": " << a.substr(0, 300);
+    EXPECT_EQ(c.first_read(), a.size()) << "the first record held only: " << a.substr(0, c.first_read());
     const std::string head = a.substr(0, a.find("\r\n\r\n"));
     EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
     const std::string body = a.substr(head.size() + 4);
@@ -333,6 +347,30 @@ TEST_F(AdmissionTest, InquiryAnswersCarryTheirLengthAndTheConnectionCarriesTheNe
     EXPECT_NE(body.find("name=\"voornamen\""), std::string::npos) << body;
     EXPECT_NE(body.find("</SOAP-ENV:Envelope>", body.size() - 24), std::string::npos) << body;
   }
+}
+
+// A client that asks to hear "100 Continue" before it sends its body (as .NET's HttpWebRequest does by
+// default) hears it at once, not after its own wait runs out, and then gets its answer.
+TEST_F(AdmissionTest, ClientExpectingContinueHearsItBeforeItSendsTheBody) {
+  int port = 0;
+  auto gw = start_gateway(GatewayOptions{}, port, "continue");
+  RawTlsClient c(port);
+  ASSERT_TRUE(c.connected());
+  const std::string envelope =
+      R"(<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" )"
+      R"(xmlns:wsa5="http://www.w3.org/2005/08/addressing" xmlns:dp="urn:nl:doelpoort:inquiry:v1"><s:Header>)"
+      R"(<wsa5:Action>urn:nl:doelpoort:inquiry:v1/Inquire</wsa5:Action><wsa5:MessageID>urn:uuid:6f1c1c52-0d0a-4c38-9a52-1f6c3b1f0100)"
+      R"(</wsa5:MessageID></s:Header><s:Body><dp:Inquire><dp:activity>pw-recht-op-uitkering</dp:activity>)"
+      R"(<dp:caseReference>Z-2026-0001</dp:caseReference><dp:userId>u1001</dp:userId><dp:subjectBsn>)" + known_bsn_ +
+      R"(</dp:subjectBsn><dp:source>BRPDossierPersoon</dp:source><dp:field>voornamen</dp:field></dp:Inquire></s:Body></s:Envelope>)";
+  ASSERT_TRUE(c.send({"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
+                      std::to_string(envelope.size()) +
+                      "\r\nSOAPAction: \"urn:nl:doelpoort:inquiry:v1/Inquire\"\r\nExpect: 100-continue\r\n\r\n"}));
+  const std::string interim = c.read_some(std::chrono::milliseconds(1000));
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n", 0), 0U) << interim;
+  ASSERT_TRUE(c.send({envelope}));
+  const std::string a = c.answer(std::chrono::milliseconds(3000));
+  EXPECT_EQ(a.rfind("HTTP/1.1 200", 0), 0U) << a.substr(0, 300);
 }
 
 // A request that stops half-way holds its worker until the request timeout, no longer: with one
