@@ -83,7 +83,7 @@ bool InquiryService::send_held() {
 // that sends none would hold the worker that long. This one does not wait for it, and lingers instead
 // (lingering_close: at most 200 ms, so that the client still reads the answer).
 int InquiryService::close_tls(struct soap* soap) {
-  static_cast<void>(static_cast<InquiryService*>(soap->user)->send_held());  // the answer before the close
+  (void)static_cast<InquiryService*>(soap->user)->send_held();  // the answer before the close
   if (soap->ssl != nullptr) {
     ERR_clear_error();
     (void)SSL_shutdown(soap->ssl);  // the socket is non-blocking: sends close_notify, does not wait

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
+#include <string>
 #include <thread>
 
 #include "../support/tls_records.h"
@@ -134,6 +136,24 @@ class RawTlsClient {
 };
 
 const std::string kWsdlRequest = "GET /?wsdl HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+/// A permitted Inquire for one field of `bsn` (pw-recht-op-uitkering), its MessageID made from `n`.
+std::string inquire_envelope(const std::string& bsn, int n) {
+  char id[16];
+  std::snprintf(id, sizeof id, "%012d", n);
+  return R"(<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" )"
+         R"(xmlns:wsa5="http://www.w3.org/2005/08/addressing" xmlns:dp="urn:nl:doelpoort:inquiry:v1"><s:Header>)"
+         R"(<wsa5:Action>urn:nl:doelpoort:inquiry:v1/Inquire</wsa5:Action><wsa5:MessageID>urn:uuid:6f1c1c52-0d0a-4c38-9a52-)" +
+         std::string(id) + R"(</wsa5:MessageID></s:Header><s:Body><dp:Inquire><dp:activity>pw-recht-op-uitkering</dp:activity>)"
+         R"(<dp:caseReference>Z-2026-0001</dp:caseReference><dp:userId>u1001</dp:userId><dp:subjectBsn>)" + bsn +
+         R"(</dp:subjectBsn><dp:source>BRPDossierPersoon</dp:source><dp:field>voornamen</dp:field></dp:Inquire></s:Body></s:Envelope>)";
+}
+
+/// The HTTP header of an Inquire POST whose body has `length` bytes, with `extra` header lines.
+std::string inquire_post_header(std::size_t length, const std::string& extra = "") {
+  return "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
+         std::to_string(length) + "\r\nSOAPAction: \"urn:nl:doelpoort:inquiry:v1/Inquire\"\r\n" + extra + "\r\n";
+}
 
 class AdmissionTest : public IntegrationTest {
  protected:
@@ -327,16 +347,8 @@ TEST_F(AdmissionTest, InquiryAnswersCarryTheirLengthAndTheConnectionCarriesTheNe
   RawTlsClient c(port);
   ASSERT_TRUE(c.connected());
   for (int i = 0; i < 2; ++i) {
-    const std::string envelope =
-        R"(<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" )"
-        R"(xmlns:wsa5="http://www.w3.org/2005/08/addressing" xmlns:dp="urn:nl:doelpoort:inquiry:v1"><s:Header>)"
-        R"(<wsa5:Action>urn:nl:doelpoort:inquiry:v1/Inquire</wsa5:Action><wsa5:MessageID>urn:uuid:6f1c1c52-0d0a-4c38-9a52-1f6c3b1f000)" +
-        std::to_string(i) + R"(</wsa5:MessageID></s:Header><s:Body><dp:Inquire><dp:activity>pw-recht-op-uitkering</dp:activity>)"
-        R"(<dp:caseReference>Z-2026-0001</dp:caseReference><dp:userId>u1001</dp:userId><dp:subjectBsn>)" + known_bsn_ +
-        R"(</dp:subjectBsn><dp:source>BRPDossierPersoon</dp:source><dp:field>voornamen</dp:field></dp:Inquire></s:Body></s:Envelope>)";
-    ASSERT_TRUE(c.send({"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
-                        std::to_string(envelope.size()) +
-                        "\r\nSOAPAction: \"urn:nl:doelpoort:inquiry:v1/Inquire\"\r\n\r\n" + envelope}));
+    const std::string envelope = inquire_envelope(known_bsn_, i);
+    ASSERT_TRUE(c.send({inquire_post_header(envelope.size()) + envelope}));
     const std::string a = c.answer(std::chrono::milliseconds(3000));  // empty unless whole, by its Content-Length
     ASSERT_EQ(a.rfind("HTTP/1.1 200", 0), 0U) << i << ": " << a.substr(0, 300);
     EXPECT_EQ(c.first_read(), a.size()) << "the first record held only: " << a.substr(0, c.first_read());
@@ -356,16 +368,8 @@ TEST_F(AdmissionTest, ClientExpectingContinueHearsItBeforeItSendsTheBody) {
   auto gw = start_gateway(GatewayOptions{}, port, "continue");
   RawTlsClient c(port);
   ASSERT_TRUE(c.connected());
-  const std::string envelope =
-      R"(<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" )"
-      R"(xmlns:wsa5="http://www.w3.org/2005/08/addressing" xmlns:dp="urn:nl:doelpoort:inquiry:v1"><s:Header>)"
-      R"(<wsa5:Action>urn:nl:doelpoort:inquiry:v1/Inquire</wsa5:Action><wsa5:MessageID>urn:uuid:6f1c1c52-0d0a-4c38-9a52-1f6c3b1f0100)"
-      R"(</wsa5:MessageID></s:Header><s:Body><dp:Inquire><dp:activity>pw-recht-op-uitkering</dp:activity>)"
-      R"(<dp:caseReference>Z-2026-0001</dp:caseReference><dp:userId>u1001</dp:userId><dp:subjectBsn>)" + known_bsn_ +
-      R"(</dp:subjectBsn><dp:source>BRPDossierPersoon</dp:source><dp:field>voornamen</dp:field></dp:Inquire></s:Body></s:Envelope>)";
-  ASSERT_TRUE(c.send({"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: " +
-                      std::to_string(envelope.size()) +
-                      "\r\nSOAPAction: \"urn:nl:doelpoort:inquiry:v1/Inquire\"\r\nExpect: 100-continue\r\n\r\n"}));
+  const std::string envelope = inquire_envelope(known_bsn_, 100);
+  ASSERT_TRUE(c.send({inquire_post_header(envelope.size(), "Expect: 100-continue\r\n")}));
   const std::string interim = c.read_some(std::chrono::milliseconds(1000));
   EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n", 0), 0U) << interim;
   ASSERT_TRUE(c.send({envelope}));
