@@ -301,11 +301,13 @@ Status RedisStateStore::acquire(redisContext*& context) {
     while (!idle_.empty()) {
       redisContext* c = idle_.back();
       idle_.pop_back();
+      lock.unlock();  // the check is a system call: other workers need not wait for it
       if (still_open(c)) {
         context = c;
         return Status::ok();
       }
       redisFree(c);
+      lock.lock();
       --open_;
     }
     if (open_ < options_.pool_size) break;
