@@ -80,6 +80,16 @@ std::string http(int status, std::string_view body, std::string_view extra_heade
          std::to_string(body.size()) + "\r\n" + std::string(extra_headers) + "\r\n" + std::string(body);
 }
 
+const std::string kChunkedHeader = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n";
+constexpr std::string_view kLastChunk = "0\r\n\r\n";  // a zero-length chunk and an empty trailer
+
+/// `data` as one chunk of a chunked body: its size in hex, the bytes, CRLF.
+std::string chunk(std::string_view data) {
+  char size[24];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  return size + std::string(data) + "\r\n";
+}
+
 /// One request as the server sees it, and the means to answer it.
 struct Exchange {
   SSL* ssl;
@@ -317,15 +327,8 @@ TEST_F(UpstreamTest, AnswersOverOneKeptAliveConnection) {
 // Chunked answers end in a zero-length chunk and an empty trailer: all of it is read, so the next call
 // on the kept-alive connection reads its own answer, not the last one's leftovers.
 TEST_F(UpstreamTest, ChunkedAnswersOverOneKeptAliveConnection) {
-  const std::string half(kEnvelope.substr(0, 40)), rest(kEnvelope.substr(40));
-  const auto hex = [](std::size_t n) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%zx", n);
-    return std::string(b);
-  };
-  TinyTlsServer server(dir_, answer("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                                    hex(half.size()) + "\r\n" + half + "\r\n" + hex(rest.size()) + "\r\n" + rest +
-                                    "\r\n0\r\n\r\n"));
+  TinyTlsServer server(dir_, answer(kChunkedHeader + chunk(kEnvelope.substr(0, 40)) + chunk(kEnvelope.substr(40)) +
+                                    std::string(kLastChunk)));
   auto up = upstream(config(server.port()));
   for (int i = 0; i < 3; ++i) {
     UpstreamReply reply;
@@ -339,9 +342,7 @@ TEST_F(UpstreamTest, ChunkedAnswersOverOneKeptAliveConnection) {
 }
 
 TEST_F(UpstreamTest, ChunkedAnswerClosedBeforeItsLastChunkIsIncomplete) {
-  const std::string half(kEnvelope.substr(0, 40));
-  TinyTlsServer server(dir_, answer("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n28\r\n" +
-                                    half + "\r\n", /*keep=*/false));
+  TinyTlsServer server(dir_, answer(kChunkedHeader + chunk(kEnvelope.substr(0, 40)), /*keep=*/false));
   auto up = upstream(config(server.port()));
   UpstreamReply reply;
   milliseconds took{};
@@ -489,9 +490,9 @@ TEST_F(UpstreamTest, AnswerAnnouncedOverTheLimitIsRefusedBeforeItsBodyIsRead) {
 
 TEST_F(UpstreamTest, ChunkedAnswerOverTheLimitIsCutOff) {
   TinyTlsServer server(dir_, [](Exchange& x) {
-    x.send("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n");
-    const std::string chunk = "10000\r\n" + std::string(0x10000, 'x') + "\r\n";
-    for (int i = 0; i < 64 && x.send(chunk); ++i) {}
+    x.send(kChunkedHeader);
+    const std::string full = chunk(std::string(0x10000, 'x'));
+    for (int i = 0; i < 64 && x.send(full); ++i) {}
     return false;
   });
   auto up = upstream(config(server.port()), 1 << 20);
