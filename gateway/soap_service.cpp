@@ -200,32 +200,17 @@ int InquiryService::fault(const Inquiry& q) {
 }
 
 // gSOAP skips a DOCTYPE without reading its declarations; we refuse it outright (no DTD, no entity
-// declarations, ever). Comments (<!--) and CDATA (<![CDATA[) stay allowed. The two bytes carried over
-// catch a "<!D" split across chunks.
+// declarations, ever), a "<!D" split across reads too. Comments (<!--) and CDATA (<![CDATA[) stay allowed.
 int InquiryService::guard_begin(struct soap* soap) {
-  auto* self = static_cast<InquiryService*>(soap->user);
-  self->guard_tail_[0] = self->guard_tail_[1] = 0;
+  static_cast<InquiryService*>(soap->user)->guard_.reset();
   return SOAP_OK;
 }
 
 int InquiryService::guard_chunk(struct soap* soap, const char* data, std::size_t length) {
   auto* self = static_cast<InquiryService*>(soap->user);
-  auto at = [&](std::size_t i) -> char { return i < 2 ? self->guard_tail_[i] : data[i - 2]; };
-  const std::size_t n = length + 2;
-  for (std::size_t i = 0; i + 2 < n; ++i) {
-    if (at(i) == '<' && at(i + 1) == '!' && at(i + 2) != '-' && at(i + 2) != '[') {
-      self->doctype_refused_ = true;  // gSOAP may report what follows as a mere end of input
-      return soap_set_sender_error(soap, "DOCTYPE and DTD declarations are not allowed", nullptr, SOAP_SYNTAX_ERROR);
-    }
-  }
-  if (length >= 2) {
-    self->guard_tail_[0] = data[length - 2];
-    self->guard_tail_[1] = data[length - 1];
-  } else if (length == 1) {
-    self->guard_tail_[0] = self->guard_tail_[1];
-    self->guard_tail_[1] = data[0];
-  }
-  return SOAP_OK;
+  if (!self->guard_.declares({data, length})) return SOAP_OK;
+  self->doctype_refused_ = true;  // gSOAP may report what follows as a mere end of input
+  return soap_set_sender_error(soap, "DOCTYPE and DTD declarations are not allowed", nullptr, SOAP_SYNTAX_ERROR);
 }
 
 bool InquiryService::serve_one() {

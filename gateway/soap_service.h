@@ -9,6 +9,7 @@
 #include "inquiry.h"
 #include "pipeline.h"
 #include "soapDoelpoortService.h"
+#include "xml_safe.h"
 
 namespace doelpoort {
 
@@ -65,7 +66,7 @@ class InquiryService final : public DoelpoortService {
   PeerIdentity peer_;
   std::chrono::milliseconds io_timeout_{10000};
   std::chrono::steady_clock::time_point read_deadline_{};  // of the request being served
-  char guard_tail_[2] = {0, 0};   // the last bytes of the previous chunk, for the DOCTYPE guard
+  xml::DeclarationGuard guard_;   // over the request as it is read
   bool handled_ = false;          // the request reached Inquire(): a Fault now is the inquiry's own
   bool doctype_refused_ = false;  // the DOCTYPE guard stopped this request
   // What send_tls holds of the answer: sent at the end of the message, before any read and at a close.

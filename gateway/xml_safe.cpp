@@ -4,6 +4,7 @@
 #include <libxml/xmlerror.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace doelpoort::xml {
 namespace {
@@ -119,6 +120,27 @@ DocPtr parse_untrusted(std::string_view text, std::size_t max_bytes, std::string
     return nullptr;
   }
   return doc;
+}
+
+bool DeclarationGuard::declares(std::string_view chunk) {
+  const auto opens = [](char a, char b, char c) { return a == '<' && b == '!' && c != '-' && c != '['; };
+  const char* d = chunk.data();
+  const std::size_t n = chunk.size();
+  bool found = (n >= 1 && opens(tail_[0], tail_[1], d[0])) || (n >= 2 && opens(tail_[1], d[0], d[1]));
+  for (std::size_t i = 0; !found && i + 2 < n; ++i) {  // from one '<' to the next: memchr, not byte by byte
+    const void* lt = std::memchr(d + i, '<', n - 2 - i);
+    if (lt == nullptr) break;
+    i = static_cast<std::size_t>(static_cast<const char*>(lt) - d);
+    found = opens(d[i], d[i + 1], d[i + 2]);
+  }
+  if (n >= 2) {
+    tail_[0] = d[n - 2];
+    tail_[1] = d[n - 1];
+  } else if (n == 1) {
+    tail_[0] = tail_[1];
+    tail_[1] = d[0];
+  }
+  return found;
 }
 
 std::string escape(std::string_view text) {

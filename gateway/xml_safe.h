@@ -35,6 +35,20 @@ void init();
 /// Parses `text`; on refusal returns null and sets `error` to one line.
 DocPtr parse_untrusted(std::string_view text, std::size_t max_bytes, std::string& error);
 
+/// Finds a markup declaration ("<!" followed by neither "-" nor "[": a DOCTYPE, an ENTITY) in a document
+/// that arrives in chunks, one split across chunks included; comments ("<!--") and CDATA ("<![CDATA[")
+/// pass. For parsers that would skip a DOCTYPE rather than refuse it (gSOAP).
+class DeclarationGuard {
+ public:
+  /// Before the first chunk of a document.
+  void reset() { tail_[0] = tail_[1] = 0; }
+  /// True when the document, read up to the end of `chunk`, holds a declaration.
+  bool declares(std::string_view chunk);
+
+ private:
+  char tail_[2] = {0, 0};  // the two bytes before this chunk
+};
+
 /// Escapes text for an XML element or attribute value.
 std::string escape(std::string_view text);
 
