@@ -189,4 +189,8 @@ bool write(SSL* ssl, int fd, const char* data, std::size_t n, Clock::time_point 
   return true;
 }
 
+bool wait_readable(SSL* ssl, int fd, Clock::time_point deadline) {
+  return SSL_has_pending(ssl) == 1 || wait_ready(fd, POLLIN, deadline);
+}
+
 }  // namespace doelpoort::tls

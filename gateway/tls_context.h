@@ -64,5 +64,9 @@ using Clock = std::chrono::steady_clock;
 std::size_t read(SSL* ssl, int fd, char* buffer, std::size_t n, Clock::time_point deadline, int* errnum);
 /// All of `n` bytes, or false (as read).
 bool write(SSL* ssl, int fd, const char* data, std::size_t n, Clock::time_point deadline, int* errnum);
+/// Waits until there is something to read (bytes OpenSSL read ahead, or a readable or hung-up socket);
+/// false when the deadline passed first. For a connection that has just sent a request: a read at once
+/// would find nothing, and cost a system call before waiting anyway.
+bool wait_readable(SSL* ssl, int fd, Clock::time_point deadline);
 
 }  // namespace doelpoort::tls

@@ -379,6 +379,9 @@ HttpsUpstream::Attempt HttpsUpstream::exchange(Connection& c, std::string_view r
       return {{Code::UPSTREAM_UNAVAILABLE, "cannot connect to " + config_.url + ": " + soap_reason(s)}, Failure::kConnect};
     return broken("cannot send the request to");
   }
+  // The answer cannot be there yet: wait for it, rather than have the first read find nothing (a
+  // system call an inquiry). A deadline passed here is reported by the read that follows.
+  if (s->ssl != nullptr) (void)tls::wait_readable(s->ssl, s->socket, c.deadline);
   // soap_begin_recv reads the HTTP header; 200, 400 and 500 leave the body to read, any other status
   // is an error whose body gSOAP has already read.
   s->status = 0;
