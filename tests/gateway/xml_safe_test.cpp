@@ -92,7 +92,6 @@ TEST(XmlSafeParse, DropsIndentationBetweenElementsButKeepsEveryValue) {
 // Whether `doc`, read in chunks cut at `cuts`, declares anything (as the SOAP listener reads a request).
 bool declares_in_chunks(std::string_view doc, std::vector<std::size_t> cuts) {
   xml::DeclarationGuard guard;
-  guard.reset();
   cuts.push_back(doc.size());
   bool found = false;
   std::size_t from = 0;
@@ -103,6 +102,13 @@ bool declares_in_chunks(std::string_view doc, std::vector<std::size_t> cuts) {
   return found;
 }
 
+// Cuts after every byte: a read per byte.
+std::vector<std::size_t> every_byte(std::string_view doc) {
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 1; i < doc.size(); ++i) cuts.push_back(i);
+  return cuts;
+}
+
 TEST(DeclarationGuard, FindsADeclarationWhereverTheReadsCutIt) {
   const std::string doc = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"y\">]><a>&e;</a>";
   EXPECT_TRUE(declares_in_chunks(doc, {}));
@@ -110,9 +116,7 @@ TEST(DeclarationGuard, FindsADeclarationWhereverTheReadsCutIt) {
   // "<", "!" and "D" each in a read of its own
   const std::size_t lt = doc.find("<!D");
   EXPECT_TRUE(declares_in_chunks(doc, {lt, lt + 1, lt + 2, lt + 3}));
-  std::vector<std::size_t> every_byte;
-  for (std::size_t i = 1; i < doc.size(); ++i) every_byte.push_back(i);
-  EXPECT_TRUE(declares_in_chunks(doc, every_byte));
+  EXPECT_TRUE(declares_in_chunks(doc, every_byte(doc)));
   EXPECT_TRUE(declares_in_chunks("<!ENTITY", {}));
   EXPECT_TRUE(declares_in_chunks("<a><!x", {}));  // any declaration, at the very end too
 }
@@ -120,9 +124,7 @@ TEST(DeclarationGuard, FindsADeclarationWhereverTheReadsCutIt) {
 TEST(DeclarationGuard, LetsCommentsAndCdataPassWhereverTheReadsCutThem) {
   const std::string doc = "<a><!-- a comment --><b><![CDATA[<x>]]></b>a < b</a>";
   for (std::size_t cut = 0; cut <= doc.size(); ++cut) EXPECT_FALSE(declares_in_chunks(doc, {cut})) << "cut at " << cut;
-  std::vector<std::size_t> every_byte;
-  for (std::size_t i = 1; i < doc.size(); ++i) every_byte.push_back(i);
-  EXPECT_FALSE(declares_in_chunks(doc, every_byte));
+  EXPECT_FALSE(declares_in_chunks(doc, every_byte(doc)));
   EXPECT_FALSE(declares_in_chunks("<!", {}));  // not yet a declaration: the next byte says
   xml::DeclarationGuard guard;  // a new document forgets the last one's tail
   EXPECT_FALSE(guard.declares("<a><"));
