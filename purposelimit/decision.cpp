@@ -28,6 +28,8 @@ Status check_complete(const InquiryRequest& r) {
   if (r.source.empty()) return {Code::INVALID_REQUEST, "source is empty"};
   if (r.fields.empty()) return {Code::INVALID_REQUEST, "no field requested"};
   if (r.fields.size() > 256) return {Code::INVALID_REQUEST, "more than 256 fields requested"};
+  if (std::find(r.fields.begin(), r.fields.end(), std::string()) != r.fields.end())
+    return {Code::INVALID_REQUEST, "a field name is empty"};
   // Quadratic, but for the few fields of an inquiry cheaper than building a set on every decision.
   for (std::size_t i = 0; i < r.fields.size(); ++i)
     for (std::size_t j = i + 1; j < r.fields.size(); ++j)
@@ -108,10 +110,11 @@ Decision decide(const Policy& policy, const Application& app, const InquiryReque
   if (mapping == nullptr || mapping->request_for(key) == nullptr)
     return deny(Code::INVALID_REQUEST, "source \"" + r.source + "\" cannot be searched by " + std::string(name(key)), a);
 
-  std::string refused;
+  std::string refused;  // their names, for the message; whether any was is counted apart (a name may be empty)
+  std::size_t refusals = 0;
   for (const auto& f : r.fields)
-    if (!allowed->count(f)) refused += (refused.empty() ? "" : ", ") + f;
-  if (!refused.empty())
+    if (!allowed->count(f)) refused += (refusals++ == 0 ? "" : ", ") + f;
+  if (refusals > 0)
     return deny(Code::FIELD_NOT_PERMITTED, "not allowed for activity \"" + a->id + "\" from \"" + r.source + "\": " + refused, a);
 
   for (const auto& f : r.fields) {

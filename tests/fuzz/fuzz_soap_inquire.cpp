@@ -12,7 +12,8 @@
 // dossier, so the whole inbound path runs: decode, decide, forward, minimise, audit, reply.
 //
 // Checked beyond "no crash, no sanitizer report": every audit record is valid JSON (valid UTF-8), no
-// bigger than the request escaped, and never holds a value from the registry's answer; whatever is sent back starts with a status line.
+// bigger than the request escaped, never holds a value from the registry's answer and never records an
+// INTERNAL_ERROR; whatever is sent back starts with a status line.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -61,6 +62,8 @@ class CheckingAudit final : public AuditSink {
     // A record holds what was asked (escaped: at most 6 bytes per byte), never more than that.
     if (text.size() > 6 * input_size + 8192) fail("audit record of " + std::to_string(text.size()) + " bytes");
     if (text.find(kRegistryValue) != std::string::npos) fail("a registry value in the audit record: " + text);
+    // The policy is consistent and the registries answer: nothing a client sends is the gateway's own fault.
+    if (text.find(R"("code":"INTERNAL_ERROR")") != std::string::npos) fail("a request made an internal error: " + text);
     if (seq != nullptr) *seq = ++count_;
     return Status::ok();
   }

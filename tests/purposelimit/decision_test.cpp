@@ -160,6 +160,15 @@ TEST_F(DecisionTest, DeniesEmptyFieldList) {
   EXPECT_EQ(decide_code(), Code::INVALID_REQUEST);
 }
 
+// gSOAP decodes a field name made of NUL bytes as "" (fuzz_soap_inquire found it): not a field at all. It
+// once passed the field check, whose list of refused names stayed empty, and failed as INTERNAL_ERROR.
+TEST_F(DecisionTest, DeniesAnEmptyFieldName) {
+  request.fields = {"voornamen", ""};
+  Decision d = decide(policy, app, request, now);
+  EXPECT_EQ(d.status.code(), Code::INVALID_REQUEST);
+  EXPECT_EQ(d.status.message(), "a field name is empty");
+}
+
 TEST_F(DecisionTest, DeniesOutsideOfficeHours) {
   request.activity = "rdw";
   request.source = "RDW";
