@@ -110,7 +110,7 @@ Decision decide(const Policy& policy, const Application& app, const InquiryReque
   if (mapping == nullptr || mapping->request_for(key) == nullptr)
     return deny(Code::INVALID_REQUEST, "source \"" + r.source + "\" cannot be searched by " + std::string(name(key)), a);
 
-  std::string refused;  // their names, for the message; whether any was is counted apart (a name may be empty)
+  std::string refused;  // the names, for the message; counted too, since an empty name adds nothing to it
   std::size_t refusals = 0;
   for (const auto& f : r.fields)
     if (!allowed->count(f)) refused += (refusals++ == 0 ? "" : ", ") + f;
